@@ -1,0 +1,38 @@
+# Two commands on a fresh clone: `make run` and `make test`. Each sets itself up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+export DAGSTER_HOME := $(CURDIR)/.dagster
+LANDING ?= data/landing
+WAREHOUSE ?= data/warehouse.duckdb
+CUSTOMERS ?= 20000
+
+.PHONY: setup run test dev bench clean
+
+setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+
+$(STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME) && cp $< $@
+
+run: setup
+	@test -d $(LANDING) || $(BIN)/crm360 generate --out $(LANDING) --customers $(CUSTOMERS)
+	$(BIN)/crm360 run --landing $(LANDING) --warehouse $(WAREHOUSE)
+
+test: setup
+	$(BIN)/pytest -n auto -q
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+bench: setup
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf data .dagster

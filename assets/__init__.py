@@ -1,0 +1,1 @@
+"""Asset definitions, one subpackage per layer."""

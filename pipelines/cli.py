@@ -1,0 +1,116 @@
+"""The crm360 command line (a stable contract: see DESIGN.md). Errors are one line; --verbose adds details."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipelines import config
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def friendly_errors(command):
+    """Turn any exception into one clear line; the traceback only with --verbose."""
+
+    @functools.wraps(command)
+    def wrapper(*args, verbose: bool = False, **kwargs):
+        try:
+            return command(*args, verbose=verbose, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+            if verbose:
+                console.print_exception()
+            _fail(f"{exc}" + ("" if verbose else "  (--verbose for details)"))
+
+    return click.option("--verbose", "-v", is_flag=True, help="Show details and tracebacks.")(wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """crm360: one trusted customer table, and the analytics on it, from scattered sources."""
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Landing folder to write.")
+@click.option("--customers", type=click.IntRange(min=1), default=config.DEMO_CUSTOMERS, show_default=True,
+              help="Distinct real customers; each appears about 1.5-2 times across the sources.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default="2026-11-01", show_default=True,
+              help="End of the generated history.")
+@friendly_errors
+def generate(out_dir: Path, customers: int, seed: int, as_of: datetime, verbose: bool) -> None:
+    """Write a landing folder of realistic, messy sources, with ground truth under OUT/truth/."""
+    from pipelines.generator import generate as generate_sources
+
+    with console.status("generating…") as status:
+        summary = generate_sources(out_dir, customers=customers, seed=seed, as_of=as_of.date(),
+                                   progress=lambda message: status.update(f"generating: {message}"))
+    table = Table(title=f"{summary.entities:,} customers → {summary.customer_records:,} customer records "
+                        f"in {summary.seconds:.1f}s", title_justify="left")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in summary.rows_per_file.items():
+        table.add_row(name, f"{rows:,}")
+    out.print(table)
+    out.print(f"landing folder: {summary.out}   ground truth: {summary.out / 'truth'}")
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(config.SCHEDULE_TIMEZONE)).date()
+
+
+@main.command()
+@click.option("--landing", type=click.Path(path_type=Path), default=None,
+              help=f"Landing folder [env {config.ENV_LANDING}; default {config.DEFAULT_LANDING}].")
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help=f"DuckDB warehouse file [env {config.ENV_WAREHOUSE}; default {config.DEFAULT_WAREHOUSE}].")
+@click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Partition (business date) to run; default today.")
+@friendly_errors
+def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None, verbose: bool) -> None:
+    """Materialize the whole asset graph in-process; exits 1 when a step or blocking check failed."""
+    from pipelines.run import run_pipeline
+
+    landing = landing or config.landing_path()
+    warehouse = warehouse or config.warehouse_path()
+    if not landing.is_dir():
+        _fail(f"landing folder {landing} not found; create demo data with: crm360 generate --out {landing}")
+    day = run_date.date() if run_date else _today()
+    with console.status(f"running the daily job for {day}…"):
+        summary = run_pipeline(landing, warehouse, day, log_level="INFO" if verbose else "CRITICAL")
+    table = Table(title=f"run {summary.run_id[:8]} for {summary.partition}: "
+                        + ("[green]succeeded[/]" if summary.success else "[red]failed[/]"), title_justify="left")
+    for column in ("asset", "rows", "added", "new files"):
+        table.add_column(column, justify="left" if column in ("asset", "new files") else "right")
+    for asset in summary.assets:
+        table.add_row(asset.asset, f"{asset.rows:,}" if asset.rows is not None else "",
+                      f"{asset.rows_added:,}" if asset.rows_added is not None else "", ", ".join(asset.new_files))
+    out.print(table)
+    out.print(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
+              + "".join(f"\n  {'BLOCKING ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))
+    out.print(f"warehouse: {warehouse.resolve()}")
+    if not summary.success:
+        for step, message in summary.errors:
+            console.print(f"[bold red]error:[/] {step}: {message}", highlight=False, soft_wrap=True)
+        if summary.skipped_steps:
+            console.print(f"skipped because of it: {', '.join(summary.skipped_steps)}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Dagster resources: the warehouse, the landing folder and the ERP, configured in definitions.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from pipelines import warehouse as wh
+from pipelines.erp import masked_url, read_erp_table
+
+
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse file, with its layer schemas ensured on every connection."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # DuckDBResource leaves the connection open when the body raises; a held write lock
+        # would then block the next writer in this process.
+        con = wh.connect(self.database)
+        try:
+            wh.ensure_schemas(con)
+            yield con
+        finally:
+            con.close()
+
+
+class Landing(ConfigurableResource):
+    """The folder where sources deliver their files."""
+
+    path: str = Field(description="Landing folder; files at its top or in YYYY-MM-DD/ subfolders.")
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+
+class ErpDatabase(ConfigurableResource):
+    """The internal ERP, reached through a SQLAlchemy URL (set CRM360_ERP_URL; it may hold a password)."""
+
+    url: str = Field(description="SQLAlchemy database URL of the ERP.")
+
+    @property
+    def label(self) -> str:
+        return masked_url(self.url)
+
+    def read_table(self, table: str) -> pl.DataFrame:
+        return read_erp_table(self.url, table)

@@ -1,0 +1,206 @@
+"""The DuckDB warehouse: schemas, SQL loaded by name, and atomic publish.
+
+Every table is built as ``<schema>.<table>__next`` (the scratch place), checked, and only
+then swapped in or appended inside one transaction, so a failed or killed run leaves the
+last good table readable and unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+LAYERS = ("raw", "staging", "core", "marts", "quality")
+SCRATCH_SUFFIX = "__next"
+
+
+@functools.cache
+def load_sql(name: str) -> str:
+    """The text of ``sql/<name>.sql``."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"no SQL file named {name!r} in {SQL_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class TableRef:
+    schema: str
+    table: str
+
+    def __post_init__(self) -> None:
+        if self.schema not in LAYERS:
+            raise ValueError(f"unknown warehouse schema {self.schema!r}; expected one of {LAYERS}")
+
+    @property
+    def sql(self) -> str:
+        return f"{quote_ident(self.schema)}.{quote_ident(self.table)}"
+
+    @property
+    def scratch(self) -> TableRef:
+        return TableRef(self.schema, self.table + SCRATCH_SUFFIX)
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> None:
+    """Run statements to completion (DuckDB 2 refuses new work while a result is pending)."""
+    con.execute(sql, dict(params) if params else None)
+    con.complete()
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    return con.execute(sql, dict(params) if params else None).fetchall()
+
+
+def fetch_value(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+    return fetch_rows(con, sql, params)[0][0]
+
+
+def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    return con.sql(sql, params=dict(params) if params else None).pl()
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    execute(con, load_sql("create_schemas"))
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, **idents: TableRef | str) -> None:
+    """Run the statements of ``sql/<name>.sql``; ``{placeholders}`` take quoted identifiers only."""
+    text = load_sql(name)
+    if idents:
+        text = text.format(**{k: v.sql if isinstance(v, TableRef) else quote_ident(v) for k, v in idents.items()})
+    execute(con, text, params)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, ref: TableRef) -> bool:
+    return bool(fetch_value(con, load_sql("table_exists"), {"schema": ref.schema, "table": ref.table}))
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, ref: TableRef) -> list[tuple[str, str]]:
+    return fetch_rows(con, load_sql("table_columns"), {"schema": ref.schema, "table": ref.table})
+
+
+def stage(con: duckdb.DuckDBPyConnection, ref: TableRef, data: pl.DataFrame | pa.Table) -> TableRef:
+    """Write ``data`` to the scratch table of ``ref`` (replacing any leftover) and return it."""
+    arrow = data.to_arrow() if isinstance(data, pl.DataFrame) else data
+    scratch = ref.scratch
+    con.register("_crm360_stage", arrow)
+    try:
+        execute(con, f"CREATE OR REPLACE TABLE {scratch.sql} AS FROM _crm360_stage")
+    finally:
+        con.unregister("_crm360_stage")
+    return scratch
+
+
+def discard(con: duckdb.DuckDBPyConnection, ref: TableRef) -> None:
+    """Drop the scratch table of ``ref``; the published table is untouched."""
+    execute(con, f"DROP TABLE IF EXISTS {ref.scratch.sql}")
+
+
+def drop_leftover_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Remove scratch tables an interrupted run left behind; returns their names."""
+    leftovers = fetch_rows(con, load_sql("scratch_tables"))
+    for schema, table in leftovers:
+        execute(con, f"DROP TABLE IF EXISTS {quote_ident(schema)}.{quote_ident(table)}")
+    return [f"{s}.{t}" for s, t in leftovers]
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, ref: TableRef) -> None:
+    """Raw keeps what arrives: columns a new batch brings are added to the target."""
+    if not table_exists(con, ref):
+        return
+    have = {name for name, _ in table_columns(con, ref)}
+    for name, dtype in table_columns(con, ref.scratch):
+        if name not in have:
+            execute(con, f"ALTER TABLE {ref.sql} ADD COLUMN {quote_ident(name)} {dtype}")
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    refs: Sequence[TableRef],
+    mode: Literal["replace", "append"] = "replace",
+    also: Iterable[tuple[str, Mapping[str, Any]]] = (),
+    comments: Mapping[TableRef, tuple[str, Mapping[str, str]]] | None = None,
+) -> None:
+    """Swap (or append) the staged scratch tables of ``refs`` in, in one transaction.
+
+    ``also`` holds (sql name, params) statements committed with the data, such as the
+    ingested-file ledger, so the ledger and the rows it describes never disagree.
+    ``comments`` maps a table to (table comment, {column: comment}).
+    """
+    execute(con, "BEGIN TRANSACTION")
+    try:
+        for ref in refs:
+            if not table_exists(con, ref.scratch):
+                raise RuntimeError(f"nothing staged for {ref}")
+            if mode == "replace":
+                run_sql(con, "publish_replace", target=ref, scratch=ref.scratch, target_name=ref.table)
+            else:
+                _add_new_columns(con, ref)
+                run_sql(con, "publish_append", target=ref, scratch=ref.scratch)
+        for name, params in also:
+            run_sql(con, name, params)
+        for ref, (table_comment, column_comments) in (comments or {}).items():
+            execute(con, f"COMMENT ON TABLE {ref.sql} IS {_literal(table_comment)}")
+            have = {name for name, _ in table_columns(con, ref)}
+            for column, text in column_comments.items():
+                if column in have:
+                    execute(con, f"COMMENT ON COLUMN {ref.sql}.{quote_ident(column)} IS {_literal(text)}")
+        execute(con, "COMMIT")
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _literal(text: str) -> str:
+    # COMMENT ON takes no parameters; a quoted literal is the only way in.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def record_check_result(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str | None,
+    asset: str,
+    check_name: str,
+    passed: bool,
+    blocking: bool,
+    failing_rows: int | None,
+    description: str,
+    sample: list[dict[str, Any]] | None = None,
+) -> None:
+    run_sql(
+        con,
+        "record_check_result",
+        {
+            "run_id": run_id,
+            "asset": asset,
+            "check_name": check_name,
+            "passed": passed,
+            "blocking": blocking,
+            "failing_rows": failing_rows,
+            "description": description,
+            "sample": json.dumps(sample or [], ensure_ascii=False, default=str),
+        },
+    )

@@ -1,0 +1,32 @@
+"""One shape for every check's outcome, whatever layer or library produced it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    passed: bool
+    blocking: bool
+    description: str
+    failing_rows: int = 0
+    sample: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stops_run(self) -> bool:
+        return self.blocking and not self.passed
+
+
+def sample_rows(frame: pl.DataFrame, columns: list[str] | None = None, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
+    """A few failing rows for on-call, with lineage first so they can be found in the file."""
+    if columns:
+        frame = frame.select([c for c in columns if c in frame.columns])
+    return frame.head(n).to_dicts()

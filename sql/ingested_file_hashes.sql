@@ -1,0 +1,1 @@
+SELECT file_hash FROM quality.ingested_files WHERE source = $source;

@@ -1,0 +1,1 @@
+SELECT DISTINCT _row_hash FROM {target};

@@ -1,0 +1,3 @@
+INSERT INTO quality.check_results
+    (run_id, asset, check_name, passed, blocking, failing_rows, description, sample, checked_at)
+VALUES ($run_id, $asset, $check_name, $passed, $blocking, $failing_rows, $description, $sample, now());
