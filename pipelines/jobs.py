@@ -3,14 +3,12 @@
 import dagster as dg
 
 from pipelines.config import SCHEDULE_HOUR
-from pipelines.partitions import daily_partitions
 
 DAILY_JOB_NAME = "crm360_daily"
 
 daily_job = dg.define_asset_job(
     DAILY_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Ingest every source, then build each later layer from it, gated by the checks of each layer.",
 )
 

@@ -41,7 +41,7 @@ def report(context: dg.AssetExecutionContext, con, outcome: IngestOutcome) -> It
     """Record every check in quality.check_results, yield it to Dagster, and stop on a blocking failure."""
     for check in outcome.checks:
         wh.record_check_result(
-            con, run_id=context.run_id, asset=outcome.table, check_name=check.name, passed=check.passed,
+            con, run_id=context.run.run_id, asset=outcome.table, check_name=check.name, passed=check.passed,
             blocking=check.blocking, failing_rows=check.failing_rows, description=check.description, sample=check.sample,
         )
         yield dg.AssetCheckResult(
@@ -87,7 +87,7 @@ def file_ingest_asset(source: FileSource) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing):
         with warehouse.get_connection() as con:
-            outcome = ingest_files(con, source, landing.root, as_of=partition_date(context), run_id=context.run_id,
+            outcome = ingest_files(con, source, landing.root, as_of=partition_date(context), run_id=context.run.run_id,
                                    progress=context.log.info)
             yield from report(context, con, outcome)
 
@@ -112,7 +112,7 @@ def erp_ingest_asset(table: ErpTable) -> dg.AssetsDefinition:
         snapshot = erp.read_table(table.table)
         with warehouse.get_connection() as con:
             outcome = ingest_erp_snapshot(con, table, snapshot, f"{erp.label}#{table.table}",
-                                          as_of=partition_date(context), run_id=context.run_id)
+                                          as_of=partition_date(context), run_id=context.run.run_id)
             yield from report(context, con, outcome)
 
     return _ingest

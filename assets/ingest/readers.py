@@ -56,7 +56,7 @@ def _first_ragged_row(text: str, name: str) -> None:
             if len(row) != width and row:
                 raise IngestError(
                     name, f"has {len(row)} fields where the header has {width}", row=row_number,
-                    column=header[min(len(row), width) - 1] if len(row) < width else None,
+                    column=header[len(row)] if len(row) < width else None,
                 )
     except csv.Error as exc:
         raise IngestError(name, f"malformed CSV: {exc}", row=reader.line_num) from exc

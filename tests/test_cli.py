@@ -1,0 +1,83 @@
+"""`crm360 run` through the same definitions as the UI: summary, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from click.testing import CliRunner
+
+import quality.raw_checks as raw_checks
+from pipelines import warehouse as wh
+from pipelines.cli import main
+from pipelines.run import run_pipeline
+from quality.results import CheckOutcome
+
+DAY = "2026-11-20"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def snapshot(warehouse_file) -> dict[str, pl.DataFrame]:
+    con = wh.connect(warehouse_file, read_only=True)
+    try:
+        tables = wh.fetch_rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY 1")
+        return {t: wh.fetch_frame(con, f"SELECT * EXCLUDE (_loaded_at) FROM raw.{wh.quote_ident(t)} ORDER BY ALL")
+                for (t,) in tables}
+    finally:
+        con.close()
+
+
+def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file):
+    first = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
+    assert first.exit_code == 0, first.output
+    assert "succeeded" in first.output and "36 passed, 0 failed" in first.output
+    assert "raw/crm_contacts" in first.output
+    tables = snapshot(warehouse_file)
+    assert {t: f.height for t, f in tables.items()} == {
+        "campaign_events": 3, "company_registry": 1, "crm_contacts": 3, "erp_customers": 2, "erp_order_items": 3,
+        "erp_orders": 2, "erp_products": 2, "service_tickets": 2, "surveys": 2}
+    second = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
+    assert second.exit_code == 0
+    assert all(snapshot(warehouse_file)[t].equals(f) for t, f in tables.items())
+
+
+def test_bad_file_fails_run_with_one_line_naming_file_and_row(landing, warehouse_file):
+    (landing / "surveys.csv").write_text("response_id,respondent_email,respondent_phone,survey_date,csat,nps\nS1,a@b.c,1,2024-01-01,5\n")
+    result = CliRunner().invoke(main, ["run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == ["error: raw__surveys: surveys.csv, row 1, column 'nps': has 5 fields where the header has 6"]
+    assert "Traceback" not in result.output
+    assert "raw/crm_contacts" in result.output  # the other sources still loaded
+
+
+def test_missing_landing_folder_says_how_to_make_one(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--landing", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert "landing folder" in result.output and "crm360 generate --out" in result.output
+
+
+def test_blocking_check_failure_stops_run_and_keeps_last_good_table(landing, warehouse_file, monkeypatch):
+    assert run_pipeline(landing, warehouse_file, date(2026, 11, 20), ephemeral_instance=True).success
+    before = snapshot(warehouse_file)
+    text = (landing / "crm_contacts.csv").read_bytes().decode("gbk").replace("C000001", "C000099")
+    (landing / "crm_contacts.csv").write_bytes(text.encode("gbk"))
+
+    def lost_rows(rows_read: int, rows_staged: int) -> CheckOutcome:
+        return CheckOutcome("rows_reconcile", False, True, "forced", failing_rows=1)
+
+    monkeypatch.setattr(raw_checks, "rows_reconcile", lost_rows)
+    summary = run_pipeline(landing, warehouse_file, date(2026, 11, 21), ephemeral_instance=True)
+    assert not summary.success
+    assert ("raw/crm_contacts", "rows_reconcile", True) in summary.checks_failed
+    assert any("raw.crm_contacts not published" in message for _, message in summary.errors)
+    assert snapshot(warehouse_file)["crm_contacts"].equals(before["crm_contacts"])
+    con = wh.connect(warehouse_file, read_only=True)
+    try:
+        failed = wh.fetch_rows(con, "SELECT asset, check_name, failing_rows FROM quality.check_results WHERE NOT passed")
+    finally:
+        con.close()
+    assert ("raw.crm_contacts", "rows_reconcile", 1) in failed

@@ -1,0 +1,79 @@
+"""The code location loads, and every asset documents itself and shares the warehouse pool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.config import WAREHOUSE_POOL
+from pipelines.definitions import build_definitions, defs
+from pipelines.jobs import DAILY_JOB_NAME
+from pipelines.sensors import landing_fingerprint, landing_sensor
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW_TABLES = {"erp_customers", "erp_products", "erp_orders", "erp_order_items", "crm_contacts",
+              "service_tickets", "surveys", "campaign_events", "company_registry"}
+
+
+def test_every_source_has_a_documented_raw_asset_in_the_warehouse_pool():
+    graph = defs.resolve_asset_graph()
+    keys = {key.path[-1] for key in graph.get_all_asset_keys() if key.path[0] == "raw"}
+    assert keys == RAW_TABLES
+    for assets_def in defs.resolve_all_asset_specs():
+        assert assets_def.description, assets_def.key
+        assert assets_def.group_name == "raw"
+        assert assets_def.metadata["dagster/table_name"] == f"raw.{assets_def.key.path[-1]}"
+        assert len(assets_def.metadata["dagster/column_schema"].columns) > 6
+    for node in defs.resolve_job_def(DAILY_JOB_NAME).graph.node_defs:
+        assert node.pool == WAREHOUSE_POOL, node.name
+
+
+def test_raw_assets_carry_blocking_reconciliation_check():
+    checks = {(spec.asset_key.path[-1], spec.name): spec for a in defs.assets for spec in a.check_specs}
+    assert {name for _, name in checks} == {"rows_reconcile", "record_id_present", "record_id_unique", "columns_stable"}
+    assert all(spec.blocking == (name == "rows_reconcile") for (_, name), spec in checks.items())
+    assert len(checks) == 4 * len(RAW_TABLES)
+
+
+def test_daily_job_is_partitioned_and_scheduled():
+    job = defs.resolve_job_def(DAILY_JOB_NAME)
+    assert isinstance(job.partitions_def, dg.DailyPartitionsDefinition)
+    schedule = defs.resolve_schedule_def(f"{DAILY_JOB_NAME}_schedule")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == DAILY_JOB_NAME
+
+
+def test_landing_sensor_requests_a_run_only_when_something_lands(landing, tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"landing": build_definitions(landing, tmp_path / "w.duckdb").resources["landing"]}
+    context = dg.build_sensor_context(instance=instance, resources=resources)
+    first = landing_sensor(context)
+    assert isinstance(first, dg.RunRequest) and first.partition_key
+    context = dg.build_sensor_context(instance=instance, resources=resources, cursor=landing_fingerprint(landing))
+    assert isinstance(landing_sensor(context), dg.SkipReason)
+    (landing / "2026-11-21").mkdir()
+    (landing / "2026-11-21" / "surveys.csv").write_text("response_id\n")
+    assert isinstance(landing_sensor(context), dg.RunRequest)
+
+
+def test_truth_folder_does_not_trigger_runs(landing):
+    before = landing_fingerprint(landing)
+    (landing / "truth").mkdir()
+    (landing / "truth" / "records.parquet").write_bytes(b"x")
+    assert landing_fingerprint(landing) == before
+
+
+def test_dagster_validates_the_workspace(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DAGSTER_HOME": str(home)}, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
