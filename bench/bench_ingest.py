@@ -61,14 +61,11 @@ def stage_ingest(landing: Path, warehouse: Path) -> dict:
 
 
 def run_stage(*args: str) -> dict:
-    """Run one stage in a child process; returns its figures plus its peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run one stage in a child process; returns its figures, its own peak RSS among them."""
     child = subprocess.run([sys.executable, __file__, "--stage", *args], capture_output=True, text=True)
     if child.returncode != 0:
         raise SystemExit(f"stage {args[0]} failed:\n{child.stderr[-3000:]}")
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
-    figures["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
-    return figures
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -84,9 +81,11 @@ def main() -> None:
     if args.stage:
         name, *rest = args.stage
         if name == "generate":
-            print(json.dumps(stage_generate(Path(rest[0]), int(rest[1]))))
+            figures = stage_generate(Path(rest[0]), int(rest[1]))
         else:
-            print(json.dumps(stage_ingest(Path(rest[0]), Path(rest[1]))))
+            figures = stage_ingest(Path(rest[0]), Path(rest[1]))
+        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
         return
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="crm360-bench-"))
