@@ -142,19 +142,22 @@ def publish(
     mode: Literal["replace", "append"] = "replace",
     also: Iterable[tuple[str, Mapping[str, Any]]] = (),
     comments: Mapping[TableRef, tuple[str, Mapping[str, str]]] | None = None,
+    appends: Sequence[TableRef] = (),
 ) -> None:
     """Swap (or append) the staged scratch tables of ``refs`` in, in one transaction.
 
-    ``also`` holds (sql name, params) statements committed with the data, such as the
-    ingested-file ledger, so the ledger and the rows it describes never disagree.
-    ``comments`` maps a table to (table comment, {column: comment}).
+    ``appends`` are further staged tables appended in the same transaction (history tables
+    such as the quarantine). ``also`` holds (sql name, params) statements committed with the
+    data, such as the ingested-file ledger, so the ledger and the rows it describes never
+    disagree. ``comments`` maps a table to (table comment, {column: comment}).
     """
+    plan = [(ref, mode) for ref in refs] + [(ref, "append") for ref in appends]
     execute(con, "BEGIN TRANSACTION")
     try:
-        for ref in refs:
+        for ref, how in plan:
             if not table_exists(con, ref.scratch):
                 raise RuntimeError(f"nothing staged for {ref}")
-            if mode == "replace":
+            if how == "replace":
                 run_sql(con, "publish_replace", target=ref, scratch=ref.scratch, target_name=ref.table)
             else:
                 _add_new_columns(con, ref)

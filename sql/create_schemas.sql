@@ -29,3 +29,23 @@ CREATE TABLE IF NOT EXISTS quality.ingested_files (
     PRIMARY KEY (source, file_hash)
 );
 COMMENT ON TABLE quality.ingested_files IS 'One row per landing file or ERP snapshot loaded into raw; a file whose hash is here is never loaded again.';
+
+CREATE TABLE IF NOT EXISTS quality.quarantine (
+    run_id          VARCHAR,
+    asset           VARCHAR NOT NULL,
+    source          VARCHAR NOT NULL,
+    record_id       VARCHAR,
+    source_file     VARCHAR,
+    row_number      BIGINT,
+    reason          VARCHAR NOT NULL,
+    record          JSON,
+    quarantined_at  TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE quality.quarantine IS 'Records a layer could not use, with the reason and the record as it was; every run appends, see quality.quarantine_latest.';
+
+CREATE OR REPLACE VIEW quality.quarantine_latest AS
+SELECT q.* FROM quality.quarantine q
+WHERE q.run_id IS NOT DISTINCT FROM (
+    SELECT arg_max(run_id, quarantined_at) FROM quality.quarantine p WHERE p.asset = q.asset
+);
+COMMENT ON VIEW quality.quarantine_latest IS 'The quarantine of each asset''s latest run.';

@@ -1,12 +1,12 @@
 """Thin Dagster wrappers: one raw asset per source, its checks declared beside it."""
 
 
-import json
 from collections.abc import Iterator
 from datetime import date
 
 import dagster as dg
 
+from assets.reporting import check_specs, report_checks, stop_if_blocked
 from assets.ingest.load import IngestOutcome, ingest_erp_snapshot, ingest_files
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource
 from pipelines import warehouse as wh
@@ -19,10 +19,7 @@ RAW_GROUP = "raw"
 
 
 def raw_check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
-    return [
-        dg.AssetCheckSpec(name, asset=key, blocking=blocking, description=description)
-        for name, (blocking, description) in RAW_CHECKS.items()
-    ]
+    return check_specs(key, RAW_CHECKS)
 
 
 def table_metadata(ref: wh.TableRef, columns: dict[str, str], column_type: str) -> dict:
@@ -38,29 +35,8 @@ def partition_date(context: dg.AssetExecutionContext) -> date | None:
 
 
 def report(context: dg.AssetExecutionContext, con, outcome: IngestOutcome) -> Iterator:
-    """Record every check in quality.check_results, yield it to Dagster, and stop on a blocking failure."""
-    for check in outcome.checks:
-        wh.record_check_result(
-            con, run_id=context.run.run_id, asset=outcome.table, check_name=check.name, passed=check.passed,
-            blocking=check.blocking, failing_rows=check.failing_rows, description=check.description, sample=check.sample,
-        )
-        yield dg.AssetCheckResult(
-            check_name=check.name,
-            passed=check.passed,
-            severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
-            description=check.description,
-            metadata={
-                "failing_rows": check.failing_rows,
-                "sample": dg.MetadataValue.json(json.loads(json.dumps(check.sample, default=str, ensure_ascii=False))),
-                **{k: dg.MetadataValue.json(v) if isinstance(v, (list, dict)) else v for k, v in check.metadata.items()},
-            },
-        )
-    if outcome.blocked_by:
-        failed = ", ".join(f"{c.name} ({c.failing_rows} rows)" for c in outcome.blocked_by)
-        raise dg.Failure(
-            description=f"{outcome.table} not published: blocking check failed: {failed}; the last good table is unchanged.",
-            allow_retries=False,
-        )
+    yield from report_checks(context, con, outcome.table, outcome.checks)
+    stop_if_blocked(outcome.table, outcome.checks)
     yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": outcome.total_rows,
