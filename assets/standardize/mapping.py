@@ -1,0 +1,164 @@
+"""Mapping files (DESIGN.md contract): one YAML per source maps its columns onto the canonical fields.
+
+Extensions beyond the contract's keys (all optional, none renames a contract key):
+``kind`` tells persons from companies, ``also`` names further columns holding more phones or
+emails, ``attributes`` carries source columns into staging as they are.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CANONICAL_FIELDS = (
+    "given_name", "family_name", "full_name", "company_name", "email", "phone", "address_line1",
+    "address_line2", "city", "province", "postcode", "country", "birth_date", "gender", "id_number",
+    "industry", "company_size", "job_title", "created_at", "updated_at",
+)
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "ingest" / "mappings"
+
+Columns = str | list[str]
+
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used, said in one line naming the file and the key."""
+
+
+class KindRule(BaseModel):
+    """Which rows are persons and which are companies, by the values of one column."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str
+    person: list[str] = Field(default_factory=list)
+    company: list[str] = Field(default_factory=list)
+
+
+class SourceMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    id: Columns
+    default_country: str = "CN"
+    fields: dict[str, Columns]
+    kind: Literal["person", "company", "mixed"] | KindRule = "mixed"
+    also: dict[Literal["phone", "email"], list[str]] = Field(default_factory=dict)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    table: str | None = None  # raw table holding the source; default raw.<source>
+
+    @field_validator("fields")
+    @classmethod
+    def _canonical_only(cls, fields: dict[str, Columns]) -> dict[str, Columns]:
+        for name in fields:
+            if name not in CANONICAL_FIELDS:
+                hint = difflib.get_close_matches(name, CANONICAL_FIELDS, n=1)
+                raise ValueError(f"{name!r} is not a canonical field" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        return fields
+
+    @field_validator("default_country")
+    @classmethod
+    def _alpha2(cls, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError(f"default_country must be an ISO 3166 alpha-2 code, got {value!r}")
+        return value.upper()
+
+    @property
+    def raw_table(self) -> str:
+        return self.table or self.source
+
+    @property
+    def id_columns(self) -> list[str]:
+        return [self.id] if isinstance(self.id, str) else list(self.id)
+
+    def source_columns(self) -> list[str]:
+        """Every source column the mapping reads, in file order of mention."""
+        names = list(self.id_columns)
+        for columns in self.fields.values():
+            names += [columns] if isinstance(columns, str) else columns
+        for columns in self.also.values():
+            names += columns
+        names += list(self.attributes.values())
+        if isinstance(self.kind, KindRule):
+            names.append(self.kind.column)
+        return list(dict.fromkeys(names))
+
+
+def load_mapping(path: str | Path) -> SourceMapping:
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MappingError(f"{path}: cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(document, dict):
+        raise MappingError(f"{path}: expected a mapping with keys source, id, fields")
+    try:
+        return SourceMapping.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise MappingError(f"{path}: {where}: {message}") from exc
+
+
+def load_mappings(folder: Path = MAPPINGS_DIR) -> list[SourceMapping]:
+    """The mapping files kept with the source definitions, one per customer-bearing source."""
+    return [load_mapping(path) for path in sorted(folder.glob("*.yaml"))]
+
+
+def check_columns(mapping: SourceMapping, columns: list[str], where: str) -> None:
+    missing = [c for c in mapping.source_columns() if c not in columns]
+    if missing:
+        raise MappingError(
+            f"{where}: column {missing[0]!r} named by the mapping of {mapping.source!r} is not in the data"
+            f" (columns: {', '.join(columns)})"
+        )
+
+
+def _text(columns: Columns) -> pl.Expr:
+    """One source column, or several joined by spaces (blank parts skipped)."""
+    parts = [columns] if isinstance(columns, str) else columns
+    exprs = [pl.col(c).cast(pl.String).str.strip_chars() for c in parts]
+    joined = exprs[0] if len(exprs) == 1 else pl.concat_str(exprs, separator=" ", ignore_nulls=True)
+    return pl.when(joined.str.len_chars() > 0).then(joined)
+
+
+def _kind(mapping: SourceMapping) -> pl.Expr:
+    if isinstance(mapping.kind, str):
+        return pl.lit(None if mapping.kind == "mixed" else mapping.kind, dtype=pl.String)
+    value = pl.col(mapping.kind.column).cast(pl.String).str.strip_chars()
+    return (pl.when(value.is_in(mapping.kind.person)).then(pl.lit("person"))
+            .when(value.is_in(mapping.kind.company)).then(pl.lit("company")))
+
+
+def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
+    """Source rows renamed onto the canonical fields, all text, plus source, record_id and record_kind.
+
+    Lineage columns present in ``frame`` (``_source_file``, ``_row_number``, ...) are kept.
+    """
+    record_id = pl.concat_str([pl.col(c).cast(pl.String) for c in mapping.id_columns], separator=":")
+    lineage = [c for c in frame.columns if c.startswith("_") and c not in ("_source", "_record_id")]
+    extra = [
+        pl.concat_list([_text(c) for c in columns]).list.drop_nulls().alias(f"more_{field}s")
+        for field, columns in mapping.also.items()
+    ]
+    attributes = (
+        pl.struct([pl.col(column).cast(pl.String).alias(name) for name, column in mapping.attributes.items()])
+        .struct.json_encode() if mapping.attributes else pl.lit(None, dtype=pl.String)
+    )
+    return frame.select(
+        pl.lit(mapping.source).alias("source"),
+        record_id.alias("record_id"),
+        _kind(mapping).alias("record_kind"),
+        *[(_text(mapping.fields[f]) if f in mapping.fields else pl.lit(None, dtype=pl.String)).alias(f)
+          for f in CANONICAL_FIELDS],
+        *extra,
+        attributes.alias("attributes"),
+        pl.lit(mapping.default_country).alias("default_country"),
+        *lineage,
+    )
