@@ -1,0 +1,1 @@
+"""Staging layer: standardizers (pure Polars expressions) and the assets that apply them per source."""

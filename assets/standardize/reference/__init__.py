@@ -1,0 +1,1 @@
+"""Small reference tables the standardizers join against, kept as plain Python data so they diff and review well."""
