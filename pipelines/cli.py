@@ -112,5 +112,29 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
         sys.exit(1)
 
 
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), required=True, help="Mapping YAML of the source.")
+@click.option("--output", type=click.Path(path_type=Path), required=True, help="Output .csv or .parquet.")
+@click.option("--encoding", default="auto", show_default=True, help="Input text encoding (auto: UTF-8, else GB18030).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference date for implausible birth dates; default today.")
+@friendly_errors
+def standardize(input_path: Path, mapping_path: Path, output: Path, encoding: str, as_of: datetime | None,
+                verbose: bool) -> None:
+    """Cleanse one CSV/Parquet file onto the canonical fields; rejected rows go to a sibling file with reasons."""
+    from assets.standardize.files import standardize_file
+    from assets.standardize.mapping import load_mapping
+
+    mapping = load_mapping(mapping_path)
+    with console.status(f"standardizing {input_path.name}…"):
+        result = standardize_file(input_path, mapping, output, as_of=as_of.date() if as_of else None, encoding=encoding)
+    out.print(f"{result.rows_in:,} rows in {result.seconds:.1f}s ({result.rows_in / max(result.seconds, 1e-9):,.0f} rows/s): "
+              f"{result.staged:,} standardized -> {result.output}, {result.rejected:,} rejected -> {result.rejected_path}, "
+              f"{result.issues:,} field issues -> {result.issues_path}", highlight=False)
+    for field_name, reason, count in result.top_issues:
+        out.print(f"  {field_name:<14} {reason:<28} {count:>8,}", highlight=False)
+
+
 if __name__ == "__main__":
     main()

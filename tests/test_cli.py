@@ -20,12 +20,12 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def snapshot(warehouse_file) -> dict[str, pl.DataFrame]:
+def snapshot(warehouse_file, schema: str = "raw") -> dict[str, pl.DataFrame]:
     con = wh.connect(warehouse_file, read_only=True)
     try:
-        tables = wh.fetch_rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' ORDER BY 1")
-        return {t: wh.fetch_frame(con, f"SELECT * EXCLUDE (_loaded_at) FROM raw.{wh.quote_ident(t)} ORDER BY ALL")
-                for (t,) in tables}
+        tables = wh.fetch_rows(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = $s ORDER BY 1", {"s": schema})
+        frames = {t: wh.fetch_frame(con, f"SELECT * FROM {schema}.{wh.quote_ident(t)}") for (t,) in tables}
+        return {t: f.drop("_loaded_at", strict=False).sort(pl.all()) for t, f in frames.items()}
     finally:
         con.close()
 
@@ -33,15 +33,19 @@ def snapshot(warehouse_file) -> dict[str, pl.DataFrame]:
 def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file):
     first = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
     assert first.exit_code == 0, first.output
-    assert "succeeded" in first.output and "36 passed, 0 failed" in first.output
+    # 9 raw assets x 4 checks, 7 staging assets x 3 checks.
+    assert "succeeded" in first.output and "57 passed, 0 failed" in first.output
     assert "raw/crm_contacts" in first.output
     tables = snapshot(warehouse_file)
     assert {t: f.height for t, f in tables.items()} == {
         "campaign_events": 3, "company_registry": 1, "crm_contacts": 3, "erp_customers": 2, "erp_order_items": 3,
         "erp_orders": 2, "erp_products": 2, "service_tickets": 2, "surveys": 2}
+    staged = snapshot(warehouse_file, "staging")
+    assert staged["customer_records"].height == 8  # 2 ERP + 3 contacts + 2 tickets + 1 registry, all usable
     second = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
     assert second.exit_code == 0
     assert all(snapshot(warehouse_file)[t].equals(f) for t, f in tables.items())
+    assert all(snapshot(warehouse_file, "staging")[t].equals(f) for t, f in staged.items())
 
 
 def test_bad_file_fails_run_with_one_line_naming_file_and_row(landing, warehouse_file):

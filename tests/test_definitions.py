@@ -20,24 +20,38 @@ RAW_TABLES = {"erp_customers", "erp_products", "erp_orders", "erp_order_items", 
               "service_tickets", "surveys", "campaign_events", "company_registry"}
 
 
-def test_every_source_has_a_documented_raw_asset_in_the_warehouse_pool():
+STAGING_TABLES = {"customer_records", "orders", "order_items", "products", "service_tickets", "survey_responses",
+                  "campaign_events"}
+
+
+def test_every_table_has_a_documented_asset_in_its_layer_and_the_warehouse_pool():
     graph = defs.resolve_asset_graph()
-    keys = {key.path[-1] for key in graph.get_all_asset_keys() if key.path[0] == "raw"}
-    assert keys == RAW_TABLES
+    keys = {(key.path[0], key.path[-1]) for key in graph.get_all_asset_keys()}
+    assert keys == {("raw", t) for t in RAW_TABLES} | {("staging", t) for t in STAGING_TABLES}
     for assets_def in defs.resolve_all_asset_specs():
+        layer, table = assets_def.key.path
         assert assets_def.description, assets_def.key
-        assert assets_def.group_name == "raw"
-        assert assets_def.metadata["dagster/table_name"] == f"raw.{assets_def.key.path[-1]}"
-        assert len(assets_def.metadata["dagster/column_schema"].columns) > 6
+        assert assets_def.group_name == layer
+        assert assets_def.metadata["dagster/table_name"] == f"{layer}.{table}"
+        assert len(assets_def.metadata["dagster/column_schema"].columns) >= 5
     for node in defs.resolve_job_def(DAILY_JOB_NAME).graph.node_defs:
         assert node.pool == WAREHOUSE_POOL, node.name
 
 
-def test_raw_assets_carry_blocking_reconciliation_check():
-    checks = {(spec.asset_key.path[-1], spec.name): spec for a in defs.assets for spec in a.check_specs}
-    assert {name for _, name in checks} == {"rows_reconcile", "record_id_present", "record_id_unique", "columns_stable"}
-    assert all(spec.blocking == (name == "rows_reconcile") for (_, name), spec in checks.items())
-    assert len(checks) == 4 * len(RAW_TABLES)
+def test_every_asset_carries_blocking_reconciliation_and_staging_a_blocking_schema():
+    checks = {(spec.asset_key.path[0], spec.asset_key.path[-1], spec.name): spec for a in defs.assets for spec in a.check_specs}
+    raw = {k: v for k, v in checks.items() if k[0] == "raw"}
+    staging = {k: v for k, v in checks.items() if k[0] == "staging"}
+    assert {name for *_, name in raw} == {"rows_reconcile", "record_id_present", "record_id_unique", "columns_stable"}
+    assert all(spec.blocking == (name == "rows_reconcile") for (*_, name), spec in raw.items())
+    assert len(raw) == 4 * len(RAW_TABLES) and len(staging) == 3 * len(STAGING_TABLES)
+    assert all(spec.blocking == (name in ("schema_valid", "rows_reconcile")) for (*_, name), spec in staging.items())
+
+
+def test_staging_depends_on_the_raw_tables_it_reads():
+    graph = defs.resolve_asset_graph()
+    parents = {k.path[-1] for k in graph.get(dg.AssetKey(["staging", "customer_records"])).parent_keys}
+    assert parents == {"erp_customers", "crm_contacts", "service_tickets", "company_registry"}
 
 
 def test_daily_job_is_partitioned_and_scheduled():
