@@ -131,7 +131,7 @@ def standardize(input_path: Path, mapping_path: Path, output: Path, encoding: st
         result = standardize_file(input_path, mapping, output, as_of=as_of.date() if as_of else None, encoding=encoding)
     out.print(f"{result.rows_in:,} rows in {result.seconds:.1f}s ({result.rows_in / max(result.seconds, 1e-9):,.0f} rows/s): "
               f"{result.staged:,} standardized -> {result.output}, {result.rejected:,} rejected -> {result.rejected_path}, "
-              f"{result.issues:,} field issues -> {result.issues_path}", highlight=False)
+              f"{result.issues:,} field issues -> {result.issues_path}", highlight=False, soft_wrap=True)
     for field_name, reason, count in result.top_issues:
         out.print(f"  {field_name:<14} {reason:<28} {count:>8,}", highlight=False)
 

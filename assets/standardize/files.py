@@ -65,7 +65,7 @@ def standardize_file(input_path: Path, mapping: SourceMapping, output: Path, *, 
     result = standardize_customers(to_canonical(frame, mapping), as_of or date.today())
     rejected_path, issues_path = sibling(output, "rejected"), sibling(output, "issues")
     write_any(result.staged, output)
-    write_any(result.quarantined.drop("_loaded_at"), rejected_path)
+    write_any(result.quarantined.drop("_loaded_at", strict=False), rejected_path)
     write_any(result.issues, issues_path)
     top = (result.issues.group_by("field", "reason").len().sort("len", descending=True).head(8).rows()
            if result.issues.height else [])
