@@ -21,6 +21,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
+
+from assets.standardize.distinct import distinct_lookup, per_distinct_text
 from dateutil import parser as dateutil_parser
 
 DATE_FIELDS = pl.Struct({"value": pl.Date, "issue": pl.String})
@@ -75,7 +77,7 @@ def standardize_date(
     transform = partial(
         _standardize_dates, day_first=day_first, min_year=min_year, as_of=as_of or date.today(), kind=kind
     )
-    return expr.map_batches(partial(_per_distinct, transform=transform), return_dtype=DATE_FIELDS)
+    return expr.map_batches(partial(per_distinct_text, transform=transform), return_dtype=DATE_FIELDS)
 
 
 def standardize_timestamp(expr: pl.Expr, *, default_tz: str = "Asia/Shanghai") -> pl.Expr:
@@ -87,15 +89,9 @@ def standardize_timestamp(expr: pl.Expr, *, default_tz: str = "Asia/Shanghai") -
     ``two_digit_year``.
     """
     transform = partial(_standardize_timestamps, default_tz=default_tz, pivot_year=date.today().year)
-    return expr.map_batches(partial(_per_distinct, transform=transform), return_dtype=TIMESTAMP_FIELDS)
+    return expr.map_batches(partial(per_distinct_text, transform=transform), return_dtype=TIMESTAMP_FIELDS)
 
 
-def _per_distinct(raw: pl.Series, transform: Callable[[pl.DataFrame], pl.Series]) -> pl.Series:
-    """Dates repeat heavily, so parse each distinct text once and join the results back."""
-    keys = raw.cast(pl.String).rename("raw").to_frame()
-    distinct = keys.unique()
-    parsed = distinct.with_columns(parsed=transform(distinct))
-    return keys.join(parsed, on="raw", how="left", maintain_order="left", nulls_equal=True)["parsed"]
 
 
 def _two_defaults(text: str, dayfirst: bool) -> datetime | None:
@@ -124,12 +120,6 @@ def _fallback_timestamp(text: str, default_tz: str) -> datetime | None:
         return None
 
 
-def _distinct_lookup(keys: pl.Series, compute: Callable[[str], object], return_dtype: pl.DataType) -> pl.Series:
-    """``compute`` applied once per distinct non-null key, broadcast back onto every row of ``keys``."""
-    distinct = keys.drop_nulls().unique()
-    results = pl.Series("out", [compute(key) for key in distinct.to_list()], dtype=return_dtype)
-    lookup = pl.DataFrame({"key": distinct, "out": results})
-    return keys.rename("key").to_frame().join(lookup, on="key", how="left", maintain_order="left")["out"]
 
 
 def _full_year(year: pl.Expr, pivot_year: int) -> pl.Expr:
@@ -207,7 +197,7 @@ def _standardize_dates(
     excel = pl.lit(_EXCEL_ORIGIN.date()) + pl.duration(days=pl.col("serial").floor().cast(pl.Int64))
     parts = parts.with_columns(parsed=pl.coalesce("calendar_date", excel))
     leftovers = parts.select(pl.when(pl.col("parsed").is_null()).then(pl.col("fallback_text"))).to_series()
-    fallback = _distinct_lookup(leftovers, partial(_fallback_date, dayfirst=bool(day_first)), pl.Date)
+    fallback = distinct_lookup(leftovers, partial(_fallback_date, dayfirst=bool(day_first)), pl.Date)
     parts = parts.with_columns(parsed=pl.coalesce("parsed", fallback))
 
     parsed = pl.col("parsed")
@@ -295,7 +285,7 @@ def _standardize_timestamps(frame: pl.DataFrame, default_tz: str, pivot_year: in
     leftovers = parts.select(
         pl.when(pl.col("parsed").is_null() & ~pl.col("has_local_time")).then(pl.col("fallback_text"))
     ).to_series()
-    fallback = _distinct_lookup(
+    fallback = distinct_lookup(
         leftovers, partial(_fallback_timestamp, default_tz=default_tz), pl.Datetime("us", "UTC")
     )
     parts = parts.with_columns(parsed=pl.coalesce("parsed", fallback))

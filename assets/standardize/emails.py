@@ -11,6 +11,8 @@ from collections.abc import Callable
 from functools import partial
 
 import polars as pl
+
+from assets.standardize.distinct import distinct_lookup, per_distinct_text
 from email_validator import EmailNotValidError, validate_email
 
 # Explicit corrections; they win over the generated provider slips below.
@@ -109,20 +111,8 @@ def _validated_domain(domain: str) -> dict[str, object] | None:
     return {"domain": checked.domain.lower(), "octets": max(map(len, encodings))}
 
 
-def _distinct_lookup(keys: pl.Series, compute: Callable[[str], object], return_dtype: pl.DataType) -> pl.Series:
-    """``compute`` applied once per distinct non-null key, broadcast back onto every row of ``keys``."""
-    distinct = keys.drop_nulls().unique()
-    results = pl.Series("out", [compute(key) for key in distinct.to_list()], dtype=return_dtype)
-    lookup = pl.DataFrame({"key": distinct, "out": results})
-    return keys.rename("key").to_frame().join(lookup, on="key", how="left", maintain_order="left")["out"]
 
 
-def _per_distinct(raw: pl.Series, transform: Callable[[pl.Series], pl.Series]) -> pl.Series:
-    """Addresses repeat across records and sources: standardize each distinct text once, join back."""
-    keys = raw.cast(pl.String).rename("raw").to_frame()
-    distinct = keys.unique()
-    done = distinct.with_columns(standardized=transform(distinct["raw"]))
-    return keys.join(done, on="raw", how="left", maintain_order="left", nulls_equal=True)["standardized"]
 
 
 def _before_last_at(address: str, domain: str) -> pl.Expr:
@@ -135,7 +125,8 @@ def standardize_email(expr: pl.Expr) -> pl.Expr:
     ``value`` keeps dots and ``+tags`` so the address still delivers; ``match_key`` drops ``+tags``
     (and Gmail's ignored dots) so two spellings of one mailbox compare equal.
     """
-    return expr.map_batches(partial(_per_distinct, transform=_standardize_emails), return_dtype=EMAIL_FIELDS)
+    transform = partial(per_distinct_text, transform=lambda distinct: _standardize_emails(distinct["raw"]))
+    return expr.map_batches(transform, return_dtype=EMAIL_FIELDS)
 
 
 def _standardize_emails(raw: pl.Series) -> pl.Series:
@@ -182,8 +173,8 @@ def _standardize_emails(raw: pl.Series) -> pl.Series:
     odd_domains = frame.select(pl.when(domain_route).then(pl.col("corrected_domain"))).to_series()
     odd_addresses = frame.select(pl.when(address_route).then(pl.col("candidate"))).to_series()
     frame = frame.with_columns(
-        valid_domain=_distinct_lookup(odd_domains, _validated_domain, _VALIDATED_DOMAIN),
-        valid_address=_distinct_lookup(odd_addresses, _validated_address, pl.String),
+        valid_domain=distinct_lookup(odd_domains, _validated_domain, _VALIDATED_DOMAIN),
+        valid_address=distinct_lookup(odd_addresses, _validated_address, pl.String),
     )
     domain_fits = pl.col("local").str.len_bytes() + 1 + pl.col("valid_domain").struct["octets"] <= _MAX_ADDRESS_OCTETS
     with_valid_domain = pl.when(domain_fits).then(pl.col("local") + "@" + pl.col("valid_domain").struct["domain"])

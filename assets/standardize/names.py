@@ -57,6 +57,10 @@ _ZH_HONORIFIC_RE = rf"^(.+?)\s*((?:{_alternation(ref.CHINESE_SUFFIX_HONORIFICS)}
 _ZH_SURNAME_HONORIFIC_RE = rf"^(\p{{Han}}{{1,2}})((?:{_alternation(ref.CHINESE_SURNAME_ONLY_HONORIFICS)})+)$"
 _GENERATIONAL_RE = rf"(?i)(?:,\s*|\s+)({_alternation(ref.GENERATIONAL_SUFFIXES)})\.?$"
 _PLACEHOLDER_RE = f"^(?:{'|'.join(ref.PLACEHOLDER_PATTERNS)})$"
+_NOT_NAME_WORDS = (
+    rf"(?-u:\b)(?:{_alternation({**ref.GENERATIONAL_SUFFIXES, **ref.LATIN_PREFIX_HONORIFICS, **ref.LATIN_SUFFIX_HONORIFICS})})"
+    r"(?-u:\b)\.?"
+)
 _SYLLABLES = "|".join(ref.PINYIN_SYLLABLES)
 _PINYIN_NAME_RE = rf"^(?:{_SYLLABLES})+(?:['\-, ]+(?:{_SYLLABLES})+)*$"
 _PARTICLES = _alternation(ref.PARTICLES)
@@ -383,7 +387,7 @@ def _parse_latin(frame: pl.DataFrame) -> pl.DataFrame:
     last = fold.str.extract(r"(\S+)$").str.replace_all(r"[^a-z]", "").str.replace(r"^([ln])(?:v|yu)(e?)$", "${1}u${2}")
     rank = {"default": None, "return_dtype": pl.Int32}
     frame = frame.with_columns(
-        all_pinyin=fold.str.replace_all(r"(?-u:\b)(?:jr|sr|ii|iii|iv)(?-u:\b)\.?", " ").str.strip_chars(" ,'-")
+        all_pinyin=fold.str.replace_all(_NOT_NAME_WORDS, " ").str.strip_chars(" ,'-")
         .str.contains(_PINYIN_NAME_RE).fill_null(False),
         first_rank=first.replace_strict(ref.SURNAME_RANK, **rank),
         last_rank=last.replace_strict(ref.SURNAME_RANK, **rank),
