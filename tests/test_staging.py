@@ -146,3 +146,17 @@ def test_standardize_command_names_missing_column(tmp_path):
     assert result.exit_code == 2
     assert "column 'mobile' named by the mapping of 'shop' is not in the data" in result.output
     assert "Traceback" not in result.output
+
+
+def test_records_without_country_take_it_from_province_and_postcode(tmp_path):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("source: s\nid: id\nfields: {full_name: name, phone: tel, province: state, postcode: zip}\n")
+    frame = pl.DataFrame({"id": ["1", "2", "3", "4", "5"], "name": ["Mary Jones"] * 4 + ["王芳"],
+                          "tel": ["(415) 555-0132", "0412 345 678", "020 7946 0958", None, "13800138000"],
+                          "state": ["California", "NSW", "England", "WA", "广东"],
+                          "zip": ["94105", "2000", "SW1A 1AA", "6000", "510000"]})
+    result = standardize_customers(to_canonical(frame, load_mapping(mapping)), AS_OF)
+    rows = {r["record_id"]: r for r in result.staged.to_dicts()}
+    assert {k: r["country"] for k, r in rows.items()} == {"1": "US", "2": "AU", "3": "GB", "4": "AU", "5": "CN"}
+    assert rows["1"]["phone"] == "+14155550132" and rows["2"]["phone"] == "+61412345678"
+    assert rows["4"]["postcode"] == "6000"

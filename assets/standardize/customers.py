@@ -132,13 +132,33 @@ def _record_kind(frame: pl.DataFrame) -> pl.Expr:
     return pl.coalesce(decided, guess)
 
 
+INFERABLE_COUNTRIES = ("CN", "US", "AU", "GB")
+
+
+def _country_from_place() -> pl.Expr:
+    """A record without a country (a contact export has none) gets the first country whose provinces
+    know its province and whose postcode format fits its postcode as written; else null."""
+    inferred = pl.lit(None, dtype=pl.String)
+    for country in reversed(INFERABLE_COUNTRIES):
+        province = standardize_province(pl.col("province"), country=country)
+        postcode = standardize_postcode(pl.col("postcode"), country=country)
+        fits = province.struct.field("value").is_not_null() & (
+            pl.col("postcode").is_null()
+            | (postcode.struct.field("value").is_not_null() & postcode.struct.field("issue").is_null()))
+        inferred = pl.when(fits).then(pl.lit(country)).otherwise(inferred)
+    return inferred
+
+
 def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedCustomers:
     """Standardize records already renamed onto the canonical fields (see ``mapping.to_canonical``)."""
     frame = canonical.with_row_index("_row").with_columns(
         _record_kind(canonical).alias("record_kind"),
+        pl.col("country").alias("country_raw"),
         country_std=standardize_country(pl.col("country")),
     ).with_columns(
-        pl.coalesce(pl.col("country_std").struct.field("value"), pl.col("default_country")).alias("country"),
+        pl.coalesce(pl.col("country_std").struct.field("value"),
+                    pl.when(pl.col("country").is_null()).then(_country_from_place()),
+                    pl.col("default_country")).alias("country"),
     )
     frame = frame.with_columns(**_scalar_steps(as_of))
     phones, phone_issues = _phones(frame)
@@ -183,7 +203,7 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         frame.select("_row", pl.lit("id_number").alias("field"), pl.col("id_number").alias("original_value"),
                      pl.coalesce(field("resident_id"), field("uscc")).alias("value"),
                      pl.coalesce(field("resident_id", "issue"), field("uscc", "issue")).alias("issue")),
-        frame.select("_row", pl.lit("country").alias("field"), pl.col("country_std").struct.field("value").alias("original_value"),
+        frame.select("_row", pl.lit("country").alias("field"), pl.col("country_raw").alias("original_value"),
                      pl.col("country").alias("value"), field("country_std", "issue").alias("issue")),
     ]
     issues = (pl.concat([*scalar_issues, phone_issues, email_issues], how="vertical_relaxed")
