@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipelines import warehouse as wh
+
 CONTACTS_HEADER = "联系人编号,姓名,性别,手机,电话,邮箱,公司,职位,省份,城市,地址,邮编,生日,负责人,标签,生命周期阶段,营销同意,创建时间,更新时间"
 CONTACT_ROWS = [
     "C000001,王伟,男,+86 138 0013 8000,(020) 8888 8888,WangWei@163.com,星辰科技有限公司,经理,广东省,广州,天河路1号,510000,1985/3/7,李娜,高价值;展会,活跃客户,是,2024-01-05,2024-06-01",
@@ -89,3 +91,12 @@ def landing(tmp_path: Path) -> Path:
 @pytest.fixture
 def warehouse_file(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def con(warehouse_file):
+    """A warehouse connection with the layer schemas in place."""
+    connection = wh.connect(warehouse_file)
+    wh.ensure_schemas(connection)
+    yield connection
+    connection.close()

@@ -20,14 +20,6 @@ from pipelines.erp import read_erp_table
 LOADED_AT = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def con(warehouse_file):
-    connection = wh.connect(warehouse_file)
-    wh.ensure_schemas(connection)
-    yield connection
-    connection.close()
-
-
 def raw(con, table: str) -> pl.DataFrame:
     return wh.fetch_frame(con, f"SELECT * FROM raw.{table} ORDER BY _source_file, _row_number")
 

@@ -14,14 +14,6 @@ from pipelines import warehouse as wh
 TABLE = wh.TableRef("core", "golden_customer")
 
 
-@pytest.fixture
-def con(warehouse_file):
-    connection = wh.connect(warehouse_file)
-    wh.ensure_schemas(connection)
-    yield connection
-    connection.close()
-
-
 def publish_version(con, version: int, rows: int = 1000) -> None:
     wh.stage(con, TABLE, pl.DataFrame({"id": range(rows), "version": [version] * rows}))
     wh.publish(con, [TABLE], comments={TABLE: ("Golden customers.", {"id": "Golden id."})})
