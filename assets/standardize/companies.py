@@ -7,8 +7,8 @@ Canonical forms:
 - English legal forms: every "company limited" spelling ("Co., Ltd.", "Co Ltd", "Company Limited", "Limited")
   -> "Ltd"; "Inc", "Corp", "LLC", "LLP", "PLC", "GmbH", "Pty Ltd", "Pte Ltd", "AG", "SA", "BV" ...
   The rest of the name keeps its own casing ("ACME LIMITED" -> "ACME Ltd").
-- `name_key` drops the legal form, a leading or parenthesised place name ("北京星辰科技有限公司",
-  "星辰科技(北京)有限公司" -> "星辰科技"), punctuation and case; industry words stay.
+- `name_key` drops the legal form, a trailing 集团/Group/Holdings, a leading or parenthesised place name
+  ("北京星辰科技有限公司", "星辰科技(北京)有限公司" -> "星辰科技"), punctuation and case; industry words stay.
 - USCC: GB 32100-2015 check digit, and like python-stdnum the first eight characters must be digits.
 - Resident ID: GB 11643 check digit, a real birth date between 1900 and today, and an area code present in
   python-stdnum's table of division codes (in any year; stdnum also checks the code was in use in the
@@ -124,6 +124,7 @@ def _with_company_key(frame: pl.DataFrame) -> pl.DataFrame:
     han_place, latin_place = _place_patterns()
     key = ascii_fold(pl.col("body")).str.replace_all("&", " and ").str.replace(r"^the\s+", "")
     key = key.str.replace_all(r"(?:股份)?有限公司|股份公司", "").str.replace(r"([^分])公司$", "${1}")
+    key = key.str.replace(r"(.)(?:\(集团\)|集团|[\s,]+(?:group|holdings?))$", "${1}")
     key = key.str.replace_all(rf"\((?:{han_place})\)", "").str.replace_all(rf"\(\s*(?:{latin_place})\s*\)", " ")
     frame = frame.with_columns(name_key=key)
     frame = frame.with_columns(stripped=pl.col("name_key").str.replace(rf"^(?:{han_place})+", ""))
@@ -242,9 +243,13 @@ def standardize_industry(expr: pl.Expr) -> pl.Expr:
         frame = pl.DataFrame({"text": values}).with_columns(text=clean_text(pl.col("text")))
         frame = frame.with_columns(lowered=pl.col("text").str.to_lowercase())
         lowered = pl.col("lowered")
-        names = {name: letter for letter, name in ref.INDUSTRY_SECTIONS.items()}
-        names.update({re.sub(r"[、，,和及]", "", n): letter for n, letter in list(names.items())})
         divisions = {f"{d:02d}": letter for letter, (lo, hi) in ref.INDUSTRY_DIVISIONS.items() for d in range(lo, hi + 1)}
+        names = {name: letter for letter, name in ref.INDUSTRY_SECTIONS.items()}
+        for row in ref.INDUSTRY_DIVISION_NAMES.replace("\n", "|").split("|"):
+            if row.strip():
+                code, name = row.strip().split(" ", 1)
+                names.setdefault(name, divisions[code])
+        names.update({re.sub(r"[、，,和及]", "", n): letter for n, letter in list(names.items())})
         division = pl.col("text").str.extract(r"^(?i:[A-T])?\s*(\d{2})\d{0,2}$").replace_strict(
             divisions, default=None, return_dtype=pl.String
         )

@@ -11,7 +11,10 @@ Rules (the ones a reviewer will ask about):
   an all-pinyin name whose first token is a known surname at least as frequent as its last token is
   family-first ("Wang Wei", "Zhang Xiaoming"); otherwise the last token is the family name, together with
   any particles before it ("wei wang" -> family Wang, "Ludwig van Beethoven" -> family "van Beethoven").
-  A single token is a family name when an honorific came with it or it is a pinyin surname, else a given name.
+  A single token is a family name when an honorific came with it or it is a pinyin surname, else a given name;
+  a joined pinyin name of six letters or more ("Zhangxiaoming") is split after its surname ("Zhang Xiaoming").
+- Several people in one field ("王伟/李娜", "王伟、李娜", "John Smith & Jane Doe"): the first is kept
+  (issue `multiple_names`). Text that names a company (有限公司, Ltd, Inc ...) is `looks_like_company`.
 - Tokens written in one case are title-cased (Mc/O' handled; in a non-pinyin name particles such as
   van/de/bin become lower-case, except as first or last word); tokens in mixed case are kept as written
   ("DeVito", and "Van" in "Nguyen Van An").
@@ -53,9 +56,20 @@ _PREFIX_HONORIFIC_RE = (
 _SUFFIX_HONORIFIC_RE = (
     rf"(?i)((?:(?:,\s*|\s+)(?:{_alternation(ref.LATIN_SUFFIX_HONORIFICS)})\.?)+)$"
 )
-_ZH_HONORIFIC_RE = rf"^(.+?)\s*((?:{_alternation(ref.CHINESE_SUFFIX_HONORIFICS)})+)$"
+# Honorific and generational words standing alone anywhere in a Latin name (after a comma, say):
+# they are never part of the name itself. "Md" is left alone (it abbreviates Mohammad).
+_STANDALONE_RE = (
+    r"(?i)(^|[\s,])(?:"
+    + _alternation({**ref.LATIN_PREFIX_HONORIFICS, **ref.GENERATIONAL_SUFFIXES,
+                    **{k: v for k, v in ref.LATIN_SUFFIX_HONORIFICS.items() if v != "MD"}})
+    + r")\.?([\s,]|$)"
+)
+# Any run of trailing honorifics and generational suffixes, in any order ("Smith Jr., PhD", "王伟 先生").
+_TRAILING_RE = (
+    rf"(?i)^(.+?)((?:(?:,\s*|\s+)(?:{_alternation({**ref.LATIN_SUFFIX_HONORIFICS, **ref.GENERATIONAL_SUFFIXES})})\.?"
+    rf"|\s*(?:{_alternation(ref.CHINESE_SUFFIX_HONORIFICS)}))+)$"
+)
 _ZH_SURNAME_HONORIFIC_RE = rf"^(\p{{Han}}{{1,2}})((?:{_alternation(ref.CHINESE_SURNAME_ONLY_HONORIFICS)})+)$"
-_GENERATIONAL_RE = rf"(?i)(?:,\s*|\s+)({_alternation(ref.GENERATIONAL_SUFFIXES)})\.?$"
 _PLACEHOLDER_RE = f"^(?:{'|'.join(ref.PLACEHOLDER_PATTERNS)})$"
 _NOT_NAME_WORDS = (
     rf"(?-u:\b)(?:{_alternation({**ref.GENERATIONAL_SUFFIXES, **ref.LATIN_PREFIX_HONORIFICS, **ref.LATIN_SUFFIX_HONORIFICS})})"
@@ -67,7 +81,7 @@ _PARTICLES = _alternation(ref.PARTICLES)
 _PARTICLE_SET = frozenset(ref.PARTICLES)
 _ANY_CASE_PARTICLES = f"{_PARTICLES}|{_PARTICLES.upper()}"
 _WESTERN_RE = rf"^(\S+(?:\s+\S+)*?)\s+((?:(?:{_ANY_CASE_PARTICLES})\s+)*\S+)$"
-_CAPS_TOKEN = r"[\p{Lu}'\-]*\p{Lu}[\p{Lu}'\-]*\p{Lu}[\p{Lu}'\-]*"
+_CAPS_TOKEN = r"[\p{Lu}'\-]*\p{Lu}\p{Lu}[\p{Lu}'\-]*"
 _CAPS_FIRST_RE = rf"^({_CAPS_TOKEN}(?:\s+{_CAPS_TOKEN})*)\s+(.*\p{{Ll}}.*)$"
 _CAPS_LAST_RE = rf"^(.*\p{{Ll}}.*?)\s+({_CAPS_TOKEN}(?:\s+{_CAPS_TOKEN})*)$"
 
@@ -115,7 +129,7 @@ def _case_token(token: str, particles: bool) -> str:
     for part in re.split(r"([\-.])", lowered):
         if part.startswith("mc") and len(part) > 2:
             part = "Mc" + part[2:3].title() + part[3:]
-        elif len(part) > 2 and part[1] == "'":
+        elif len(part) > 3 and part[1] == "'":
             part = part[0].title() + "'" + part[2:3].title() + part[3:]
         else:
             part = part[:1].title() + part[1:]
@@ -181,11 +195,10 @@ def _tidy(expr: pl.Expr) -> pl.Expr:
     return (
         expr.str.replace_all(r"\s+", " ")
         .str.replace_all(r"['\-·]+(\s|,|$)", "${1}")
-        .str.replace_all(r"(^|\s|,)['\-·]+", "${1}")
+        .str.replace_all(r"(^|\s|,)['\-·.]+", "${1}")
         .str.replace_all(r"\s*,[\s,]*", ", ")
         .str.replace_all(r"·+", "·")
         .str.strip_chars(" ,'-·")
-        .str.replace(r"^\.+\s*", "")
     )
 
 
@@ -292,23 +305,24 @@ def _strip_decorations(frame: pl.DataFrame) -> pl.DataFrame:
         text=pl.col("text").str.replace(_PREFIX_HONORIFIC_RE, ""),
     )
     frame = frame.with_columns(
-        post=pl.col("text").str.extract(_SUFFIX_HONORIFIC_RE),
-        text=pl.col("text").str.replace(_SUFFIX_HONORIFIC_RE, ""),
+        stray_suffix=pl.col("text").str.extract(rf"(?i)(?:^|[\s,])({_alternation(ref.GENERATIONAL_SUFFIXES)})\.?(?:[\s,]|$)")
     )
-    zh = pl.col("text").str.extract_groups(_ZH_HONORIFIC_RE)
-    frame = frame.with_columns(
-        zh_honorific=zh.struct[1], text=pl.coalesce(zh.struct[0], pl.col("text"))
-    )
+    trailing = pl.col("text").str.extract_groups(_TRAILING_RE)
+    frame = frame.with_columns(run=trailing.struct[1], text=pl.coalesce(trailing.struct[0], pl.col("text")))
     zh = pl.col("text").str.extract_groups(_ZH_SURNAME_HONORIFIC_RE)
     frame = frame.with_columns(
-        zh_honorific=blank_to_null(pl.concat_str(zh.struct[1], "zh_honorific", ignore_nulls=True)),
-        text=pl.coalesce(zh.struct[0], pl.col("text")),
-    )
-    frame = frame.with_columns(
-        suffix=pl.col("text").str.extract(_GENERATIONAL_RE).str.to_lowercase()
+        zh_honorific=blank_to_null(
+            pl.concat_str(zh.struct[1], pl.col("run").str.replace_all(r"[^\p{Han}]", ""), ignore_nulls=True)
+        ),
+        text=_tidy(pl.coalesce(zh.struct[0], pl.col("text"))),
+        post=pl.col("run").str.extract(rf"(?i)(?:^|[\s,])({_alternation(ref.LATIN_SUFFIX_HONORIFICS)})\.?(?:[\s,]|$)"),
+        suffix=pl.col("stray_suffix").str.to_lowercase()
         .replace_strict(ref.GENERATIONAL_SUFFIXES, default=None, return_dtype=pl.String),
-        text=_tidy(pl.col("text").str.replace(_GENERATIONAL_RE, "")),
     )
+    standalone = pl.col("text")
+    for _ in range(2):
+        standalone = standalone.str.replace_all(_STANDALONE_RE, "${1}${2}")
+    frame = frame.with_columns(text=_tidy(standalone))
 
     def canonical(group: str, table: dict[str, str]) -> pl.Expr:
         first = pl.col(group).str.strip_chars(" ,").str.extract(r"^(\S+)").str.to_lowercase()
@@ -417,7 +431,8 @@ def _parse_latin(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("western").struct[1])
     )
     given = (
-        pl.when(comma.struct[0].is_not_null()).then(_tidy(comma.struct[1].str.replace_all(",", " ")))
+        pl.when(comma.struct[0].is_not_null())
+        .then(_tidy(comma.struct[1].str.replace_all(",", " ")).str.replace(_PREFIX_HONORIFIC_RE, ""))
         .when(caps_first.struct[0].is_not_null()).then(caps_first.struct[1])
         .when(caps_last.struct[1].is_not_null()).then(caps_last.struct[0])
         .when(pl.col("tokens") == 1).then(pl.when(~pl.col("single_is_family")).then(lat))
