@@ -187,6 +187,17 @@ def name_like(draw) -> str:
     return draw(st.sampled_from([" ", ", ", " , "])).join(words)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["Jr, john", "Jr, de, zu, chuang", "chuang, Mr., de, de", "III john van", "john, III, john", "ß", "AA'·b",
+     "A`A AB", "a-b ab", "zhangsan Jr Mr 先生", "Jr,A,Jr", "AA .b", "A·. A,B", "II·A", "N,NA", "wang 先生 , 先生",
+     "王 王 , 欧阳 wang", "WEI Wang", "Dr, john", "aB"],
+)
+def test_value_is_idempotent_on_past_counterexamples(raw):
+    first = standardize([raw])[0]["value"]
+    assert standardize([first])[0]["value"] == first
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(name_like() | st.text(max_size=30), min_size=1, max_size=40))
 def test_value_is_idempotent(values):

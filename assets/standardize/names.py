@@ -67,10 +67,11 @@ _STANDALONE_RE = (
 # Any run of trailing honorifics and generational suffixes, in any order ("Smith Jr., PhD", "王伟 先生").
 _TRAILING_RE = (
     rf"(?i)^(.+?)((?:(?:,\s*|\s+)(?:{_alternation({**ref.LATIN_SUFFIX_HONORIFICS, **ref.GENERATIONAL_SUFFIXES})})\.?"
-    rf"|\s*(?:{_alternation(ref.CHINESE_SUFFIX_HONORIFICS)}))+)$"
+    rf"|[\s,]*(?:{_alternation(ref.CHINESE_SUFFIX_HONORIFICS)}))+)$"
 )
 _ZH_SURNAME_HONORIFIC_RE = rf"^(\p{{Han}}{{1,2}})((?:{_alternation(ref.CHINESE_SURNAME_ONLY_HONORIFICS)})+)$"
 _PLACEHOLDER_RE = f"^(?:{'|'.join(ref.PLACEHOLDER_PATTERNS)})$"
+_PLACEHOLDER_KEYS = sorted({"".join(sorted(p.split(" "))) for p in ref.PLACEHOLDERS})
 _NOT_NAME_WORDS = (
     rf"(?-u:\b)(?:{_alternation({**ref.GENERATIONAL_SUFFIXES, **ref.LATIN_PREFIX_HONORIFICS, **ref.LATIN_SUFFIX_HONORIFICS})})"
     r"(?-u:\b)\.?"
@@ -196,6 +197,7 @@ def _tidy(expr: pl.Expr) -> pl.Expr:
         expr.str.replace_all(r"\s+", " ")
         .str.replace_all(r"['\-·]+(\s|,|$)", "${1}")
         .str.replace_all(r"(^|\s|,)['\-·.]+", "${1}")
+        .str.replace_all(r"\s+", " ")
         .str.replace_all(r"\s*,[\s,]*", ", ")
         .str.replace_all(r"·+", "·")
         .str.strip_chars(" ,'-·")
@@ -226,6 +228,9 @@ def _standardize_distinct(inputs: pl.Series) -> pl.Series:
         .otherwise(pl.col("given"))
         .str.replace_all(r"[•・‧∙⋅･]", "·"),
         from_full=pl.col("full").is_not_null() & (pl.col("given").is_null() | pl.col("family").is_null()),
+    )
+    frame = frame.with_columns(
+        raw=pl.when(pl.col("raw").str.contains(r"\p{Han}")).then("raw").otherwise(pl.col("raw").str.replace_all("·", " "))
     )
     frame = _first_of_several(frame)
     frame = _strip_decorations(frame)
@@ -275,7 +280,10 @@ def _first_of_several(frame: pl.DataFrame) -> pl.DataFrame:
     """"王伟/李娜", "王伟、李娜", "John Smith & Jane Doe": keep the first person (issue `multiple_names`).
     A left part of one Latin word or one Han character is not a person ("Mr & Mrs Smith", "王, 伟")."""
     separated = pl.col("raw").str.extract_groups(r"^([^/;&|\\]+?)\s*[/;&|\\]+\s*(\S.*)$")
-    han_list = pl.col("raw").str.extract_groups(rf"^(\p{{Han}}{{2,}})\s*,\s*(\p{{Han}}{{2,}}.*)$")
+    squeezed = pl.col("raw")
+    for _ in range(2):
+        squeezed = squeezed.str.replace_all(r"(\p{Han})\s+(\p{Han})", "${1}${2}")
+    han_list = squeezed.str.extract_groups(rf"^(\p{{Han}}{{2,}})\s*,\s*(\p{{Han}}{{2,}}.*)$")
     left = separated.struct[0]
     person = (left.str.count_matches(r"\p{Han}") >= 2) | (left.str.count_matches(r"\p{Latin}+") >= 2)
     listed = (
@@ -340,14 +348,15 @@ def _strip_decorations(frame: pl.DataFrame) -> pl.DataFrame:
 def _classify(frame: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("text")
     frame = frame.with_columns(
-        compact=ascii_fold(text).str.replace_all(r"[\s'\-.,·]", ""),
+        compact=ascii_fold(text).str.replace_all(r"['\-.·]", "").str.replace_all(r"[\s,]+", " ").str.strip_chars(" ")
+        .str.split(" ").list.sort().list.join(""),
         company=(text.str.contains(ref.COMPANY_WORDS_ZH) | text.str.contains(ref.COMPANY_WORDS_LATIN)).fill_null(False),
         has_han=text.str.contains(r"\p{Han}"),
         has_latin=text.str.contains(r"\p{Latin}"),
         has_other=text.str.contains(r"[\p{L}&&[^\p{Han}\p{Latin}]]"),
     )
     compact = pl.col("compact")
-    placeholder = compact.is_in(list(ref.PLACEHOLDERS)) | compact.str.contains(_PLACEHOLDER_RE)
+    placeholder = compact.is_in(_PLACEHOLDER_KEYS) | compact.str.contains(_PLACEHOLDER_RE)
     frame = frame.with_columns(
         usable=(text.str.contains(r"\p{L}") & ~placeholder & ~pl.col("company")).fill_null(False)
     )

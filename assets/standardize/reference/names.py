@@ -81,11 +81,12 @@ CHINESE_PREFIXES = ("尊敬的", "亲爱的", "敬爱的")
 # and are reported in `suffix`, but they are left out of family_name and of every matching key.
 GENERATIONAL_SUFFIXES = {"jr": "Jr.", "sr": "Sr.", "ii": "II", "iii": "III", "iv": "IV"}
 
-# Lower-cased without spaces or punctuation; a name equal to one of these is not a name.
+# Lower-cased, words in any order; a name equal to one of these is not a name.
 PLACEHOLDERS = (
-    "test", "testing", "tester", "testuser", "testname", "demo", "sample", "dummy", "example", "na", "none",
+    "test", "testing", "tester", "test user", "test name", "demo", "sample", "dummy", "example", "na", "none",
     "null", "nil", "nan", "unknown", "unk", "anonymous", "anon", "customer", "client", "user", "guest",
-    "noname", "name", "fullname", "abc", "abcd", "asdf", "qwerty", "foo", "bar", "foobar", "johndoe", "janedoe",
+    "noname", "no name", "name", "full name", "abc", "abcd", "asdf", "qwerty", "foo", "bar", "foo bar",
+    "john doe", "jane doe",
     "无", "未知", "不详", "客户", "顾客", "用户", "测试", "匿名", "暂无", "空", "某某", "无名", "无名氏", "佚名",
     "未填", "未填写", "姓名", "待定", "其他", "其它", "保密", "不知道", "会员", "先生", "女士", "小姐",
 )
