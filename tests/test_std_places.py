@@ -40,9 +40,9 @@ def test_country_spellings_become_iso_alpha2(raw, iso):
 
 
 def test_unknown_country_is_nulled_and_missing_takes_default():
-    out = run(standardize_country(pl.col("c"), default="CN"), c=["Atlantis", None, "", "N/A", "US"])
-    assert [o["value"] for o in out] == [None, "CN", "CN", "CN", "US"]
-    assert [o["issue"] for o in out] == ["unknown_country", None, None, None, None]
+    out = run(standardize_country(pl.col("c"), default="CN"), c=["Atlantis", None, "", "N/A", "US", "NA", "0nA"])
+    assert [o["value"] for o in out] == [None, "CN", "CN", "CN", "US", "NA", None]
+    assert [o["issue"] for o in out] == ["unknown_country", None, None, None, None, None, "unknown_country"]
     assert run(standardize_country(pl.col("c")), c=[None]) == [{"value": None, "issue": None}]
 
 

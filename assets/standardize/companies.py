@@ -110,7 +110,7 @@ def standardize_company_name(expr: pl.Expr) -> pl.Expr:
         usable = pl.col("usable")
         return frame.select(
             pl.struct(
-                value=pl.when(usable).then("value"),
+                value=pl.when(usable).then(pl.col("value").str.normalize("NFKC")),
                 legal_form=pl.when(usable).then("legal_form"),
                 name_key=pl.when(usable).then("name_key"),
                 issue=issue_from((pl.col("text").is_not_null() & ~usable, "invalid_company_name")),

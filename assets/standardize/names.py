@@ -71,7 +71,9 @@ _TRAILING_RE = (
 )
 _ZH_SURNAME_HONORIFIC_RE = rf"^(\p{{Han}}{{1,2}})((?:{_alternation(ref.CHINESE_SURNAME_ONLY_HONORIFICS)})+)$"
 _PLACEHOLDER_RE = f"^(?:{'|'.join(ref.PLACEHOLDER_PATTERNS)})$"
-_PLACEHOLDER_KEYS = sorted({"".join(sorted(p.split(" "))) for p in ref.PLACEHOLDERS})
+# One-word placeholders match one-word names only, several-word ones in either order, so that reordering a
+# name ("N, Na" -> "Na N") can never turn it into a placeholder ("nan").
+_PLACEHOLDER_KEYS = sorted(set(ref.PLACEHOLDERS) | {" ".join(reversed(p.split(" "))) for p in ref.PLACEHOLDERS})
 _NOT_NAME_WORDS = (
     rf"(?-u:\b)(?:{_alternation({**ref.GENERATIONAL_SUFFIXES, **ref.LATIN_PREFIX_HONORIFICS, **ref.LATIN_SUFFIX_HONORIFICS})})"
     r"(?-u:\b)\.?"
@@ -303,10 +305,10 @@ def _first_of_several(frame: pl.DataFrame) -> pl.DataFrame:
 def _strip_decorations(frame: pl.DataFrame) -> pl.DataFrame:
     """Annotations, stray symbols, honorifics and generational suffixes come off before parsing."""
     bare = pl.col("raw").str.replace_all(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\{[^{}]*\}", " ")
-    bare = bare.str.replace_all(r"[^\p{L}\p{M}\s'\-.,·]", "")
+    frame = frame.with_columns(bare=bare.str.replace_all(r"[^\p{L}\p{M}\s'\-.,·]", ""))
     frame = frame.with_columns(
-        text=_tidy(bare.str.replace(rf"^(?:{_alternation(ref.CHINESE_PREFIXES)})\s*", "")),
-        changed=pl.col("raw").str.replace_all(r"\s+", "") != bare.str.replace_all(r"\s+", ""),
+        text=_tidy(pl.col("bare").str.replace(rf"^(?:{_alternation(ref.CHINESE_PREFIXES)})\s*", "")),
+        changed=pl.col("raw").str.replace_all(r"\s+", "") != pl.col("bare").str.replace_all(r"\s+", ""),
     )
     frame = frame.with_columns(
         pre=pl.col("text").str.extract(_PREFIX_HONORIFIC_RE),
@@ -348,8 +350,7 @@ def _strip_decorations(frame: pl.DataFrame) -> pl.DataFrame:
 def _classify(frame: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("text")
     frame = frame.with_columns(
-        compact=ascii_fold(text).str.replace_all(r"['\-.·]", "").str.replace_all(r"[\s,]+", " ").str.strip_chars(" ")
-        .str.split(" ").list.sort().list.join(""),
+        compact=ascii_fold(text).str.replace_all(r"['\-.·]", "").str.replace_all(r"[\s,]+", " ").str.strip_chars(" "),
         company=(text.str.contains(ref.COMPANY_WORDS_ZH) | text.str.contains(ref.COMPANY_WORDS_LATIN)).fill_null(False),
         has_han=text.str.contains(r"\p{Han}"),
         has_latin=text.str.contains(r"\p{Latin}"),
@@ -500,8 +501,8 @@ def _assemble(frame: pl.DataFrame) -> pl.DataFrame:
     other_key = pl.col("text_cased").str.to_lowercase().str.split(" ").list.sort().list.join("|")
     frame = frame.with_columns(
         value=pl.when(script == "zh").then(pl.col("zh_value"))
-        .when(latin).then(latin_value)
-        .when(script == "mixed").then(mixed_value),
+        .when(latin).then(latin_value.str.normalize("NFKC"))
+        .when(script == "mixed").then(mixed_value.str.normalize("NFKC")),
         family_name=pl.when(han_parsed).then(pl.col("zh_family")).when(latin).then(pl.col("lat_family")),
         given_name=pl.when(han_parsed).then(pl.col("zh_given")).when(latin).then(pl.col("lat_given")),
         key_family=pl.when(han_parsed).then(pl.col("zh_family_py")).when(latin).then(pl.col("family_key")),

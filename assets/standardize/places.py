@@ -31,10 +31,12 @@ CITY_STRUCT = pl.Struct({"value": pl.String, "issue": pl.String})
 POSTCODE_STRUCT = pl.Struct({"value": pl.String, "issue": pl.String})
 ADDRESS_STRUCT = pl.Struct({"value": pl.String, "key": pl.String, "issue": pl.String})
 
-MISSING_RE = (
-    r"(?i)^(?:n/?a|n\.a\.?|na|none|null|nil|nan|unknown|unk|not applicable|-+|\?+|/+|\.+|0|"
-    r"无|未知|不详|暂无|空|其他|其它|未填写?|—+)$"
+_MISSING_WORDS = (
+    r"n/a|n\.a\.?|none|null|nil|nan|unknown|unk|not applicable|-+|\?+|/+|\.+|0|无|未知|不详|暂无|空|其他|其它|未填写?|—+"
 )
+MISSING_RE = rf"(?i)^(?:na|{_MISSING_WORDS})$"
+# For countries a bare "NA" is Namibia's ISO code, so it cannot also mean "not available".
+_COUNTRY_MISSING_RE = rf"(?i)^(?:{_MISSING_WORDS})$"
 _PROVINCE_WORDS = (
     r"(?-u:\b)(?:province|prov|state|municipality|city|autonomous region|special administrative region|sar|region|"
     r"territory|shi|sheng|zizhiqu)(?-u:\b)"
@@ -47,9 +49,9 @@ _GB_POSTCODE = (
 )
 
 
-def _present(expr: pl.Expr) -> pl.Expr:
+def _present(expr: pl.Expr, missing: str = MISSING_RE) -> pl.Expr:
     """Cleaned text, with placeholder spellings of 'missing' turned into null."""
-    return blank_to_null(clean_text(expr).str.replace(MISSING_RE, ""))
+    return blank_to_null(clean_text(expr).str.replace(missing, ""))
 
 
 def _split(block: str) -> list[str]:
@@ -82,7 +84,7 @@ def _country_aliases() -> dict[str, str]:
 def _country_code(expr: pl.Expr | str | None) -> pl.Expr:
     """ISO alpha-2 of a country argument (a column or a literal such as "CN" or "中国"); null if unknown."""
     expr = pl.lit(expr, pl.String) if expr is None or isinstance(expr, str) else expr
-    return _key(_present(expr)).replace_strict(_country_aliases(), default=None, return_dtype=pl.String)
+    return _key(_present(expr, _COUNTRY_MISSING_RE)).replace_strict(_country_aliases(), default=None, return_dtype=pl.String)
 
 
 def standardize_country(expr: pl.Expr, default: str | None = None) -> pl.Expr:
@@ -94,8 +96,10 @@ def standardize_country(expr: pl.Expr, default: str | None = None) -> pl.Expr:
             raise ValueError(f"standardize_country: default {default!r} is not a known country")
 
     def compute(values: pl.Series) -> pl.Series:
-        frame = pl.DataFrame({"text": values}).with_columns(text=_present(pl.col("text")))
-        code = _key(pl.col("text")).replace_strict(_country_aliases(), default=None, return_dtype=pl.String)
+        frame = pl.DataFrame({"text": values}).with_columns(text=_present(pl.col("text"), _COUNTRY_MISSING_RE))
+        code = pl.when(~pl.col("text").str.contains(r"\d")).then(
+            _key(pl.col("text")).replace_strict(_country_aliases(), default=None, return_dtype=pl.String)
+        )
         return frame.select(
             pl.struct(
                 value=pl.when(pl.col("text").is_null()).then(pl.lit(fallback, pl.String)).otherwise(code),
@@ -277,7 +281,10 @@ def standardize_city(expr: pl.Expr, country: pl.Expr | str = "CN") -> pl.Expr:
             .otherwise(_title_if_single_case(text))
         )
         return frame.select(
-            pl.struct("value", issue=issue_from((text.is_not_null() & pl.col("value").is_null(), "invalid_city")))
+            pl.struct(
+                pl.col("value").str.normalize("NFKC"),
+                issue=issue_from((text.is_not_null() & pl.col("value").is_null(), "invalid_city")),
+            )
         ).to_series()
 
     return on_distinct(_inputs(expr, country), compute, CITY_STRUCT)
