@@ -258,7 +258,7 @@ def main() -> None:
         threshold = "default" if args.threshold is None else repr(args.threshold)
         run = run_stage("resolve", str(folder), threshold)
         runs.append((run, report(console, folder, prep, run)))
-    console.print(verdict(runs), soft_wrap=True)
+    console.print(verdict(runs), soft_wrap=True, markup=False, highlight=False)
 
 
 if __name__ == "__main__":
