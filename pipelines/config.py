@@ -35,3 +35,11 @@ def warehouse_path() -> Path:
 def default_erp_url(landing: Path | None = None) -> str:
     """The demo ERP is the SQLite database the generator writes into the landing folder."""
     return f"sqlite:///{((landing or landing_path()) / 'erp.sqlite').resolve()}"
+
+# Entity resolution. A pair is merged when its match probability reaches MATCH_THRESHOLD; the
+# probability comes from a model fitted on each run's own data, so the default needs no tuning.
+MATCH_THRESHOLD = 0.9
+MAX_BLOCK_SIZE = 300  # records sharing one blocking key; larger blocks are skipped and reported
+# Survivorship: a golden field takes the value of the most trusted source that has one, then the
+# most recent, then the most complete record.
+SOURCE_TRUST = {"company_registry": 50, "erp_customers": 40, "crm_contacts": 30, "service_tickets": 20}

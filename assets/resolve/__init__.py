@@ -1,0 +1,1 @@
+"""Entity resolution: staged customer records into golden customers (the core layer)."""

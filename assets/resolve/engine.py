@@ -1,0 +1,204 @@
+"""Resolve staged customer records into golden customers: the one function behind the core
+assets, ``crm360 resolve`` and the benchmark.
+
+Stages: prepare (match keys) -> block (candidate pairs per rule) -> compare (levels per field,
+rapidfuzz in batches) -> score (Fellegi-Sunter, m by EM, u from random pairs, term-frequency
+adjusted) -> cluster (connected components, split where two valid ids would meet) ->
+survivorship (golden fields) -> stable golden ids (carried over from the previous crosswalk)
+-> households.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from assets.resolve.blocking import block
+from assets.resolve.cluster import cluster
+from assets.resolve.compare import FIELD_LEVELS, ROLE_FIELDS, attach_term_frequencies, compare, term_frequencies
+from assets.resolve.households import households
+from assets.resolve.ids import assign_golden_ids
+from assets.resolve.prepare import prepare
+from assets.resolve.survive import golden_records
+from models.match_model import MatchModel, estimate_u, fit_model, match_weights
+from pipelines import config
+
+# Per-field comparison columns in match_pairs: <field>_level (str) and <field>_weight (f64).
+COMPARED_FIELDS = tuple(FIELD_LEVELS)
+TF_COLUMNS = {f: f"tf_{f}" for f in ("name", "phone", "email", "company")}
+U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
+# EM sessions: the pairs one blocking rule found, and the fields that rule makes agree.
+TRAINING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "person": (("name_birth_date", ("name", "birth_date")), ("phone", ("phone",)), ("email", ("email",)),
+               ("id_number", ("id_number",))),
+    "company": (("company_name", ("company",)), ("phone", ("phone",)), ("email", ("email",)),
+                ("id_number", ("id_number",))),
+}
+PAIR_FLOOR = 0.001  # core.match_pairs keeps pairs at least this likely (and every accepted or cut one)
+
+
+@dataclass(frozen=True)
+class ResolveSettings:
+    threshold: float = config.MATCH_THRESHOLD  # match probability a pair needs to be accepted
+    max_block_size: int = config.MAX_BLOCK_SIZE  # a blocking key shared by more records is skipped (and reported)
+    source_trust: dict[str, int] = field(default_factory=lambda: dict(config.SOURCE_TRUST))
+    seed: int = 42
+
+
+@dataclass
+class ResolveStats:
+    records: int = 0
+    candidate_pairs: int = 0
+    pairs_per_rule: dict[str, int] = field(default_factory=dict)
+    skipped_blocks: dict[str, int] = field(default_factory=dict)  # rule -> keys over max_block_size
+    matched_pairs: int = 0
+    golden_customers: int = 0
+    split_clusters: int = 0
+    households: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    model: dict[str, dict] = field(default_factory=dict)  # role -> {lambda, m, u, weights per field level}
+
+
+@dataclass
+class Resolution:
+    xref: pl.DataFrame  # source, record_id, golden_id, match_probability (null for a lone record), cluster_size
+    pairs: pl.DataFrame  # match_pairs: source_l, record_id_l, source_r, record_id_r, role, rules, <field>_level, <field>_weight, match_weight, match_probability, decision
+    golden: pl.DataFrame  # golden_customer: golden_id, customer_kind, survived fields, phones, emails, record_count, sources, ...
+    history: pl.DataFrame  # golden_id, event (created/merged/split/retired), related_golden_id, records
+    households: pl.DataFrame  # golden_id, household_id, household_size, evidence
+    stats: ResolveStats
+
+
+Progress = Callable[[str], None]
+
+
+class _Timer:
+    def __init__(self, stats: ResolveStats, progress: Progress | None):
+        self.stats, self.progress, self.started = stats, progress, time.perf_counter()
+
+    def lap(self, stage: str, note: str = "") -> None:
+        now = time.perf_counter()
+        self.stats.seconds[stage] = round(now - self.started, 3)
+        self.started = now
+        if self.progress:
+            self.progress(f"{stage}: {self.stats.seconds[stage]:.1f}s{' - ' + note if note else ''}")
+
+
+def random_pairs(prepared: pl.DataFrame, role: str, size: int, seed: int) -> pl.DataFrame:
+    """Record pairs drawn at random within a role: nearly all non-matches, for estimating u."""
+    rids = prepared.filter(pl.col("role") == role)["rid"].to_numpy()
+    if len(rids) < 2:
+        return pl.DataFrame(schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": pl.String})
+    rng = np.random.default_rng(seed)
+    size = min(size, len(rids) * (len(rids) - 1) // 2)
+    a, b = rids[rng.integers(0, len(rids), size)], rids[rng.integers(0, len(rids), size)]
+    keep = a != b
+    a, b = a[keep], b[keep]
+    return pl.DataFrame({"rid_l": np.minimum(a, b), "rid_r": np.maximum(a, b), "role": role},
+                        schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": pl.String})
+
+
+def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int) -> MatchModel:
+    fields = {f: FIELD_LEVELS[f] for f in ROLE_FIELDS[role]}
+    sample = compare(prepared, random_pairs(prepared, role, U_SAMPLE_PAIRS, seed))
+    u = estimate_u(sample, fields)
+    candidates = levels.filter(pl.col("role") == role)
+
+    def patterns(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.group_by(list(fields)).agg(pl.len().alias("count"))
+
+    sessions = [(patterns(candidates.filter(pl.col("rules").list.contains(rule))), tuple(f for f in ignore if f in fields))
+                for rule, ignore in TRAINING_RULES[role]]
+    n = int((prepared["role"] == role).sum())
+    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2)
+
+
+def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
+    parts = []
+    for role, model in models.items():
+        scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS)
+        parts.append(scored.with_columns(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields))
+    columns = ["rid_l", "rid_r", "role", "rules", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
+               "match_weight", "match_probability"]
+    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rules").with_columns(
+        *(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS), match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
+
+
+def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
+            settings: ResolveSettings | None = None, progress: Progress | None = None) -> Resolution:
+    """Resolve ``staged`` (the columns of staging.customer_records) into golden customers."""
+    settings = settings or ResolveSettings()
+    stats = ResolveStats(records=staged.height)
+    timer = _Timer(stats, progress)
+    prepared = prepare(staged)
+    timer.lap("prepare", f"{prepared.height:,} records")
+
+    blocked = block(prepared, settings.max_block_size)
+    stats.candidate_pairs, stats.pairs_per_rule, stats.skipped_blocks = (
+        blocked.pairs.height, blocked.pairs_per_rule, blocked.skipped_keys)
+    timer.lap("block", f"{blocked.pairs.height:,} candidate pairs")
+
+    levels = attach_term_frequencies(compare(prepared, blocked.pairs), term_frequencies(prepared)).with_columns(
+        blocked.pairs["rules"])
+    timer.lap("compare")
+
+    roles = [r for r in ("person", "company") if (levels["role"] == r).any()]
+    models = {role: fit_role(prepared, levels, role, settings.seed) for role in roles}
+    stats.model = {role: model.describe() for role, model in models.items()}
+    timer.lap("fit_model")
+
+    scored = _scored(levels, models)
+    accepted = scored.filter(pl.col("match_probability") >= settings.threshold)
+    timer.lap("score", f"{accepted.height:,} pairs over the threshold")
+
+    clusters = cluster(prepared.height, accepted.select("rid_l", "rid_r", "match_weight"), prepared["id_number"])
+    stats.split_clusters = clusters.split_components
+    cut = clusters.cut.with_columns(pl.lit(True).alias("_cut"))
+    scored = scored.join(cut, on=["rid_l", "rid_r"], how="left").with_columns(
+        pl.when(pl.col("_cut").is_not_null()).then(pl.lit("cut_conflict"))
+        .when(pl.col("match_probability") >= settings.threshold).then(pl.lit("match"))
+        .otherwise(pl.lit("non_match")).alias("decision")).drop("_cut")
+    stats.matched_pairs = int((scored["decision"] == "match").sum())
+    timer.lap("cluster")
+
+    members = prepared.select("rid", "source", "record_id", "role", pl.Series("label", clusters.labels))
+    ids = assign_golden_ids(members.select("source", "record_id", "label"), previous_xref)
+    members = members.join(ids.labels, on="label", how="left").sort("rid")
+    timer.lap("golden_ids")
+
+    linked = scored.filter(pl.col("decision") == "match")
+    best = pl.concat([linked.select(pl.col("rid_l").alias("rid"), "match_probability"),
+                      linked.select(pl.col("rid_r").alias("rid"), "match_probability")]).group_by("rid").agg(
+        pl.col("match_probability").max())
+    xref = (members.join(best, on="rid", how="left")
+            .with_columns(pl.len().over("golden_id").cast(pl.Int64).alias("cluster_size"))
+            .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
+    kinds = members.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
+    golden = golden_records(staged.with_columns(members["golden_id"]), kinds, settings.source_trust)
+    household = households(prepared, members["golden_id"])
+    stats.golden_customers, stats.households = golden.height, int(household["household_id"].n_unique())
+    timer.lap("survivorship")
+
+    pairs = _pairs_table(scored.filter((pl.col("match_probability") >= PAIR_FLOOR) | (pl.col("decision") != "non_match")),
+                         prepared)
+    timer.lap("pairs_table")
+    return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats)
+
+
+def _pairs_table(scored: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
+    names = prepared.select("source", "record_id")
+    left, right = names[scored["rid_l"]], names[scored["rid_r"]]
+    return pl.concat([
+        left.rename({"source": "source_l", "record_id": "record_id_l"}),
+        right.rename({"source": "source_r", "record_id": "record_id_r"}),
+        scored.select(
+            "role", "rules",
+            *(pl.col(f).replace_strict(list(range(len(FIELD_LEVELS[f]))), list(FIELD_LEVELS[f]), return_dtype=pl.String)
+              .alias(f"{f}_level") for f in COMPARED_FIELDS),
+            *(f"{f}_weight" for f in COMPARED_FIELDS),
+            "match_weight", "match_probability", "decision"),
+    ], how="horizontal")

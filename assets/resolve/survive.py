@@ -1,0 +1,69 @@
+"""Survivorship: the golden record of each cluster, field by field from its best record.
+
+Records are ranked by source trust, then recency (updated, else created), then completeness,
+then validity (fewest fields staging had to change). Fields that belong together (the parts of
+a name, of an address) are taken together from one record, so a golden address is never
+stitched from two places. Every distinct phone and email of the members is kept, best first.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# group key column -> the columns taken from the same record
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "full_name": ("full_name", "given_name", "family_name", "name_script"),
+    "company_name": ("company_name", "company_legal_form"),
+    "email": ("email",),
+    "phone": ("phone",),
+    "address_line1": ("address_line1", "address_line2", "city", "province", "province_code", "postcode", "country"),
+    "city": ("city", "province", "province_code", "postcode", "country"),
+    "country": ("country",),
+    "birth_date": ("birth_date",),
+    "gender": ("gender",),
+    "id_number": ("id_number", "id_kind"),
+    "industry": ("industry", "industry_code"),
+    "company_size": ("company_size",),
+    "job_title": ("job_title",),
+}
+COMPLETENESS_FIELDS = ("full_name", "company_name", "email", "phone", "address_line1", "city", "postcode",
+                       "birth_date", "gender", "id_number")
+GOLDEN_COLUMNS = (
+    "golden_id", "customer_kind", "full_name", "given_name", "family_name", "name_script", "company_name",
+    "company_legal_form", "email", "emails", "phone", "phones", "address_line1", "address_line2", "city", "province",
+    "province_code", "postcode", "country", "birth_date", "gender", "id_number", "id_kind", "industry", "industry_code",
+    "company_size", "job_title", "first_seen_at", "last_updated_at", "record_count", "sources",
+)
+
+
+def rank_records(records: pl.DataFrame, source_trust: dict[str, int]) -> pl.DataFrame:
+    """``records``: staged columns plus golden_id; sorted best first within each golden id."""
+    trust = pl.col("source").replace_strict(source_trust, default=0, return_dtype=pl.Int64)
+    recency = pl.coalesce("updated_at", "created_at")
+    completeness = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int32) for c in COMPLETENESS_FIELDS)
+    return records.with_columns(_trust=trust, _recency=recency, _completeness=completeness).sort(
+        ["golden_id", "_trust", "_recency", "_completeness", "issue_count", "source", "record_id"],
+        descending=[False, True, True, True, False, False, False], nulls_last=True)
+
+
+def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dict[str, int]) -> pl.DataFrame:
+    """``roles``: golden_id, customer_kind. Returns one row per golden id (GOLDEN_COLUMNS)."""
+    ranked = rank_records(records, source_trust)
+    golden = ranked.group_by("golden_id", maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("record_count"),
+        pl.col("source").unique().sort().alias("sources"),
+        pl.col("created_at").min().alias("first_seen_at"),
+        pl.max_horizontal(pl.col("updated_at").max(), pl.col("created_at").max()).alias("last_updated_at"),
+        pl.col("phones").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True).alias("phones"),
+        pl.col("emails").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True).alias("emails"),
+    )
+    taken: set[str] = set()
+    for key, columns in FIELD_GROUPS.items():
+        wanted = [c for c in columns if c not in taken]
+        if not wanted:
+            continue
+        best = (ranked.filter(pl.col(key).is_not_null()).group_by("golden_id", maintain_order=True)
+                .agg(pl.col(c).first() for c in wanted))
+        golden = golden.join(best, on="golden_id", how="left")
+        taken.update(wanted)
+    return golden.join(roles, on="golden_id", how="left").select(GOLDEN_COLUMNS)
