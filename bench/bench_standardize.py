@@ -23,22 +23,12 @@ from assets.ingest import company_registry, crm_contacts, service_tickets  # noq
 from assets.ingest.readers import read_source_file  # noqa: E402
 from assets.standardize import companies, dates, emails, genders, names, phones, places  # noqa: E402
 from assets.standardize.customers import standardize_customers  # noqa: E402
+from assets.standardize.landing import canonical_records  # noqa: E402,F401 (bench_resolve imports it from here)
 from assets.standardize.mapping import load_mappings, to_canonical  # noqa: E402
 from pipelines.config import default_erp_url  # noqa: E402
 from pipelines.erp import read_erp_table  # noqa: E402
 
 AS_OF = date(2026, 11, 1)
-
-
-def canonical_records(landing: Path) -> pl.DataFrame:
-    """Every customer-bearing source of a landing folder on the canonical fields."""
-    frames = {"erp_customers": read_erp_table(default_erp_url(landing), "customers")}
-    for module in (crm_contacts, service_tickets, company_registry):
-        source = module.SOURCE
-        frames[source.name] = pl.concat(
-            [read_source_file(p, source.format, source.encoding) for p in sorted(landing.glob(source.pattern))],
-            how="diagonal_relaxed")
-    return pl.concat([to_canonical(frames[m.raw_table], m) for m in load_mappings()], how="diagonal_relaxed")
 
 
 STANDARDIZERS = {

@@ -109,7 +109,7 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
     candidates = levels.filter(pl.col("role") == role)
 
     def patterns(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(list(fields)).agg(pl.len().alias("count"))
+        return frame.group_by(list(fields)).agg(pl.len().alias("count")).sort(list(fields))  # sums in a fixed order
 
     sessions = [(patterns(candidates.filter(pl.col("rules").list.contains(rule))), tuple(f for f in ignore if f in fields))
                 for rule, ignore in TRAINING_RULES[role]]
