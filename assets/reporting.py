@@ -19,15 +19,24 @@ def _json_safe(value):
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def report_checks(context: dg.AssetExecutionContext, con, table: str,
-                  checks: Sequence[CheckOutcome]) -> Iterator[dg.AssetCheckResult]:
-    """Record every check in quality.check_results and yield it to Dagster."""
+def json_metadata(value) -> dg.MetadataValue:
+    """Any nested dict/list (numpy numbers, dates included) as JSON metadata."""
+    return dg.MetadataValue.json(_json_safe(value))
+
+
+def report_checks(context: dg.AssetExecutionContext, con, table: str, checks: Sequence[CheckOutcome],
+                  asset_key: dg.AssetKey | None = None) -> Iterator[dg.AssetCheckResult]:
+    """Record every check in quality.check_results and yield it to Dagster.
+
+    A multi-asset must name the ``asset_key`` each check belongs to; a single asset need not.
+    """
     for check in checks:
         wh.record_check_result(
             con, run_id=context.run.run_id, asset=table, check_name=check.name, passed=check.passed,
             blocking=check.blocking, failing_rows=check.failing_rows, description=check.description, sample=check.sample,
         )
         yield dg.AssetCheckResult(
+            asset_key=asset_key,
             check_name=check.name,
             passed=check.passed,
             severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,

@@ -33,8 +33,9 @@ def snapshot(warehouse_file, schema: str = "raw") -> dict[str, pl.DataFrame]:
 def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file):
     first = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
     assert first.exit_code == 0, first.output
-    # 9 raw assets x 4 checks, 7 staging assets x 3 checks.
-    assert "succeeded" in first.output and "57 passed, 0 failed" in first.output
+    # 9 raw assets x 4 checks, 7 staging assets x 3 checks, 6 core checks.
+    assert "succeeded" in first.output and "63 passed, 0 failed" in first.output
+    assert "core/golden_customer" in first.output
     assert "raw/crm_contacts" in first.output
     tables = snapshot(warehouse_file)
     assert {t: f.height for t, f in tables.items()} == {
@@ -42,10 +43,14 @@ def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file)
         "erp_orders": 2, "erp_products": 2, "service_tickets": 2, "surveys": 2}
     staged = snapshot(warehouse_file, "staging")
     assert staged["customer_records"].height == 8  # 2 ERP + 3 contacts + 2 tickets + 1 registry, all usable
+    core = {t: f.drop("run_id", "recorded_at", strict=False) for t, f in snapshot(warehouse_file, "core").items()}
+    assert core["customer_xref"].height == 8
     second = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
     assert second.exit_code == 0
     assert all(snapshot(warehouse_file)[t].equals(f) for t, f in tables.items())
     assert all(snapshot(warehouse_file, "staging")[t].equals(f) for t, f in staged.items())
+    again = snapshot(warehouse_file, "core")
+    assert all(again[t].drop("run_id", "recorded_at", strict=False).equals(f) for t, f in core.items())  # history too: no new events
 
 
 def test_bad_file_fails_run_with_one_line_naming_file_and_row(landing, warehouse_file):

@@ -22,18 +22,20 @@ RAW_TABLES = {"erp_customers", "erp_products", "erp_orders", "erp_order_items", 
 
 STAGING_TABLES = {"customer_records", "orders", "order_items", "products", "service_tickets", "survey_responses",
                   "campaign_events"}
+CORE_TABLES = {"match_pairs", "customer_xref", "golden_customer", "golden_id_history", "household"}
 
 
 def test_every_table_has_a_documented_asset_in_its_layer_and_the_warehouse_pool():
     graph = defs.resolve_asset_graph()
     keys = {(key.path[0], key.path[-1]) for key in graph.get_all_asset_keys()}
-    assert keys == {("raw", t) for t in RAW_TABLES} | {("staging", t) for t in STAGING_TABLES}
+    assert keys == {("raw", t) for t in RAW_TABLES} | {("staging", t) for t in STAGING_TABLES} | {("core", t) for t in CORE_TABLES}
     for assets_def in defs.resolve_all_asset_specs():
         layer, table = assets_def.key.path
         assert assets_def.description, assets_def.key
         assert assets_def.group_name == layer
         assert assets_def.metadata["dagster/table_name"] == f"{layer}.{table}"
-        assert len(assets_def.metadata["dagster/column_schema"].columns) >= 5
+        columns = assets_def.metadata["dagster/column_schema"].columns
+        assert len(columns) >= 4 and all(c.description for c in columns), assets_def.key  # core.household has four
     for node in defs.resolve_job_def(DAILY_JOB_NAME).graph.node_defs:
         assert node.pool == WAREHOUSE_POOL, node.name
 
@@ -46,6 +48,21 @@ def test_every_asset_carries_blocking_reconciliation_and_staging_a_blocking_sche
     assert all(spec.blocking == (name == "rows_reconcile") for (*_, name), spec in raw.items())
     assert len(raw) == 4 * len(RAW_TABLES) and len(staging) == 3 * len(STAGING_TABLES)
     assert all(spec.blocking == (name in ("schema_valid", "rows_reconcile")) for (*_, name), spec in staging.items())
+
+
+def test_core_checks_sit_on_the_tables_they_check():
+    checks = {(spec.asset_key.path[-1], spec.name): spec.blocking for a in defs.assets for spec in a.check_specs
+              if spec.asset_key.path[0] == "core"}
+    assert checks == {("customer_xref", "xref_complete"): True, ("customer_xref", "cluster_size"): False,
+                      ("golden_customer", "golden_has_members"): True, ("golden_customer", "golden_single_id"): True,
+                      ("golden_customer", "golden_ids_unique"): True, ("match_pairs", "match_rate"): False}
+
+
+def test_core_is_built_from_staged_customer_records_in_the_daily_job():
+    graph = defs.resolve_asset_graph()
+    for table in CORE_TABLES:
+        assert graph.get(dg.AssetKey(["core", table])).parent_keys == {dg.AssetKey(["staging", "customer_records"])}
+    assert "core_tables" in {node.name for node in defs.resolve_job_def(DAILY_JOB_NAME).graph.node_defs}
 
 
 def test_staging_depends_on_the_raw_tables_it_reads():

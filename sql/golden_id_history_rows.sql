@@ -1,0 +1,1 @@
+SELECT count(*) FROM core.golden_id_history;
