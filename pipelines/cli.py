@@ -136,5 +136,53 @@ def standardize(input_path: Path, mapping_path: Path, output: Path, encoding: st
         out.print(f"  {field_name:<14} {reason:<28} {count:>8,}", highlight=False)
 
 
+@main.command()
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--mapping", "mapping_paths", type=click.Path(path_type=Path), multiple=True, required=True,
+              help="Mapping YAML: one per INPUT in the same order, or one for all.")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="Crosswalk .csv or .parquet; .rejected, .golden and .pairs siblings are written beside it.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=config.MATCH_THRESHOLD, show_default=True,
+              help="Match probability a pair needs to be merged.")
+@click.option("--encoding", default="auto", show_default=True, help="Input text encoding (auto: UTF-8, else GB18030).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference date for implausible birth dates; default today.")
+@friendly_errors
+def resolve(inputs: tuple[Path, ...], mapping_paths: tuple[Path, ...], output: Path, threshold: float, encoding: str,
+            as_of: datetime | None, verbose: bool) -> None:
+    """Resolve the customer records of one or more files into golden customers.
+
+    Writes OUTPUT (source, record_id, golden_id, match_probability, cluster_size), rejected records
+    with reasons to OUTPUT.rejected, golden customers to OUTPUT.golden and scored pairs with their
+    evidence to OUTPUT.pairs (same format as OUTPUT).
+    """
+    from assets.resolve.engine import ResolveSettings
+    from assets.resolve.files import resolve_files
+    from assets.standardize.mapping import load_mapping
+
+    mappings = [load_mapping(path) for path in mapping_paths]
+    with console.status("resolving…") as status:
+        result = resolve_files(list(inputs), mappings, output, settings=ResolveSettings(threshold=threshold),
+                               as_of=as_of.date() if as_of else None, encoding=encoding,
+                               progress=lambda message: status.update(f"resolving: {message}"))
+    table = Table(title=f"resolved {len(inputs)} file{'s' if len(inputs) > 1 else ''} in {result.seconds:.1f}s",
+                  title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_column("written to")
+    table.add_row("records in", f"{result.records_in:,}", "")
+    table.add_row("staged", f"{result.staged:,}", "")
+    table.add_row("rejected", f"{result.rejected:,}", str(result.rejected_path))
+    table.add_row("candidate pairs", f"{result.candidate_pairs:,}", "")
+    table.add_row("matched pairs", f"{result.matched_pairs:,}", str(result.pairs_path))
+    table.add_row("golden customers", f"{result.golden_customers:,}", str(result.golden_path))
+    table.add_row("crosswalk rows", f"{result.staged:,}", str(result.output))
+    out.print(table)
+    for check in result.failed_checks:
+        console.print(f"[yellow]warning:[/] check {check.name} failed on {check.failing_rows:,} rows: {check.description}",
+                      highlight=False, soft_wrap=True)
+
+
 if __name__ == "__main__":
     main()
