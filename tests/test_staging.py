@@ -32,9 +32,9 @@ also:
 """
 
 
-def staged(rows: list[dict], tmp_path) -> tuple:
+def staged(rows: list[dict], tmp_path, mapping: str = MAPPING) -> tuple:
     path = tmp_path / "m.yaml"
-    path.write_text(MAPPING, encoding="utf-8")
+    path.write_text(mapping, encoding="utf-8")
     columns = ["id", "name", "mobile", "mail", "born", "idno", "addr", "tel"]
     frame = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema={c: pl.String for c in columns})
     result = standardize_customers(to_canonical(frame, load_mapping(path)), AS_OF)
@@ -57,6 +57,42 @@ def test_customer_fields_standardized_and_changes_recorded(tmp_path):
     assert bad_phone["original_value"] == "not a phone" and bad_phone["action"] == "nulled"
     assert issues[("2", "birth_date", "birth_date_in_future")]["value"] is None
     assert by_id["2"]["phone"] is None and by_id["2"]["issue_count"] == 2
+
+
+# name, email -> record_kind, full_name, company_name, in a mixed source (the mapping declares no kind)
+KIND_CASES = [
+    ("王伟", "wangwei@qq.com", "person", "王伟", None),
+    ("金祥物流", "contact@jinxianglogistics.com", "company", None, "金祥物流"),
+    ("北京华天电子有限公司", None, "company", None, "北京华天电子有限公司"),
+    ("Morris Technologies", "info@morris.com", "company", None, "Morris Technologies"),
+    (None, "office@huatianelec.com.cn", "company", None, None),
+    ("客户", "SALES@huatianelec.com.cn", "company", None, None),
+    (None, "info@163.com", "person", None, None),
+    ("王伟", "office@huatianelec.com.cn", "person", "王伟", None),
+]
+
+
+@pytest.mark.parametrize(("name", "mail", "kind", "full_name", "company_name"), KIND_CASES)
+def test_mixed_source_tells_companies_from_persons(tmp_path, name, mail, kind, full_name, company_name):
+    _, by_id = staged([{"id": "1", "name": name, "mail": mail, "mobile": "13800138000"}], tmp_path)
+    record = by_id["1"]
+    assert (record["record_kind"], record["full_name"], record["company_name"]) == (kind, full_name, company_name)
+
+
+def test_company_name_in_name_field_moves_and_the_move_is_recorded(tmp_path):
+    result, by_id = staged([{"id": "1", "name": "金祥物流", "mobile": "13800138000"}], tmp_path)
+    assert by_id["1"]["company_key"] == "金祥物流"
+    (issue,) = result.issues.filter(pl.col("field") == "full_name").to_dicts()
+    assert (issue["original_value"], issue["value"], issue["action"], issue["reason"]) == (
+        "金祥物流", "金祥物流", "moved_to_company_name", "looks_like_company")
+
+
+@pytest.mark.parametrize(("name", "mail"), [("金祥物流", None), (None, "office@huatianelec.com.cn")])
+def test_declared_kind_is_kept(tmp_path, name, mail):
+    result, by_id = staged([{"id": "1", "name": name, "mail": mail, "mobile": "13800138000"}], tmp_path,
+                           MAPPING + "kind: person\n")
+    assert (by_id["1"]["record_kind"], by_id["1"]["full_name"], by_id["1"]["company_name"]) == ("person", None, None)
+    assert result.issues.filter(pl.col("action") == "moved_to_company_name").is_empty()
 
 
 def test_record_without_usable_identifier_is_quarantined_with_reason(tmp_path):

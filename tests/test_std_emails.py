@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assets.standardize import emails
-from assets.standardize.emails import DOMAIN_TYPOS, standardize_email
+from assets.standardize.emails import DOMAIN_TYPOS, is_company_mailbox, standardize_email
 
 EMAIL_ALPHABET = st.sampled_from(list("abcXYZ019._+-@＠。．\"' <>!#中文") + ["\x00", "\u3000"])
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,6 +61,26 @@ def test_real_world_email_spellings(raw, value, domain, corrected_from, match_ke
     row = standardized([raw]).row(0, named=True)
     assert row == {"value": value, "domain": domain, "corrected_from": corrected_from, "match_key": match_key,
                    "issue": issue}
+
+
+@pytest.mark.parametrize(
+    ("address", "company"),
+    [
+        ("office@huatianelec.com.cn", True),
+        ("sales2@acme.co.uk", True),
+        ("hr@acme.com", True),
+        ("info@163.com", False),
+        ("info@vip.163.com", False),
+        ("support@gmail.com", False),
+        ("john.smith@acme.com", False),
+        ("sales.john@acme.com", False),
+        ("information@acme.com", False),
+        (None, None),
+    ],
+)
+def test_role_mailboxes_at_company_domains(address, company):
+    frame = pl.DataFrame({"address": [address]}, schema={"address": pl.String})
+    assert frame.select(is_company_mailbox(pl.col("address"))).item() is company
 
 
 @pytest.mark.parametrize(("typo", "domain"), sorted(DOMAIN_TYPOS.items()))

@@ -20,7 +20,7 @@ from assets.standardize.companies import (
     validate_uscc,
 )
 from assets.standardize.dates import standardize_date, standardize_timestamp
-from assets.standardize.emails import standardize_email
+from assets.standardize.emails import is_company_mailbox, standardize_email
 from assets.standardize.genders import gender_from_honorific, standardize_gender
 from assets.standardize.names import standardize_person_name
 from assets.standardize.phones import standardize_phone
@@ -93,13 +93,9 @@ def _emails(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _scalar_steps(as_of: date) -> dict[str, pl.Expr]:
-    """Standardizer structs for the single-valued fields; ``country`` is already decided."""
+    """Standardizer structs for the single-valued fields; ``country`` and ``record_kind`` are already decided."""
     person = pl.col("record_kind") == "person"
     return {
-        "name": standardize_person_name(pl.when(person).then(pl.col("full_name")),
-                                        pl.when(person).then(pl.col("given_name")),
-                                        pl.when(person).then(pl.col("family_name"))),
-        "company": standardize_company_name(pl.col("company_name")),
         "resident_id": validate_resident_id(pl.when(person).then(pl.col("id_number"))),
         "uscc": validate_uscc(pl.when(~person).then(pl.col("id_number"))),
         "birth": standardize_date(pl.col("birth_date"), kind="birth", as_of=as_of),
@@ -116,20 +112,45 @@ def _scalar_steps(as_of: date) -> dict[str, pl.Expr]:
     }
 
 
-# (canonical field, struct column) pairs whose changes are recorded as issues.
+# (canonical field, struct column) pairs whose changes are recorded as issues (full_name on its own: it may move).
 ISSUE_FIELDS = [
-    ("full_name", "name"), ("company_name", "company"), ("birth_date", "birth"), ("gender", "gender_std"),
+    ("company_name", "company_own"), ("birth_date", "birth"), ("gender", "gender_std"),
     ("province", "province_std"), ("city", "city_std"), ("postcode", "postcode_std"), ("address_line1", "address1"),
     ("address_line2", "address2"), ("industry", "industry_std"), ("company_size", "size_std"),
     ("created_at", "created"), ("updated_at", "updated"),
 ]
 
 
-def _record_kind(frame: pl.DataFrame) -> pl.Expr:
-    """Mixed sources: a row with a company name and no person name is a company."""
-    decided = pl.col("record_kind")
-    guess = pl.when(pl.col("full_name").is_null() & pl.col("company_name").is_not_null()).then(pl.lit("company")).otherwise(pl.lit("person"))
-    return pl.coalesce(decided, guess)
+def _names_and_companies(frame: pl.DataFrame) -> pl.DataFrame:
+    """Person name (unless the mapping declared a company) and company name structs. In a mixed source a
+    name field that names a company ("金祥物流", "Morris Technologies") is the company's name: it fills a
+    missing or unusable company name (``moved``) rather than being lost."""
+    not_company = pl.col("record_kind").fill_null("person") == "person"
+    frame = frame.with_columns(
+        name=standardize_person_name(pl.when(not_company).then(pl.col("full_name")),
+                                     pl.when(not_company).then(pl.col("given_name")),
+                                     pl.when(not_company).then(pl.col("family_name"))),
+        company_own=standardize_company_name(pl.col("company_name")),
+    )
+    names_company = (pl.col("record_kind").is_null()
+                     & (pl.col("name").struct.field("issue") == "looks_like_company")
+                     & pl.col("company_own").struct.field("value").is_null())
+    frame = frame.with_columns(
+        company_from_name=standardize_company_name(pl.when(names_company).then(pl.col("full_name"))))
+    moved = pl.col("company_from_name").struct.field("value").is_not_null()
+    return frame.with_columns(moved=moved, company=pl.when(moved).then("company_from_name").otherwise("company_own"))
+
+
+def _record_kind() -> pl.Expr:
+    """What the mapping declared; in a mixed source a company when the name field names one, or when there is
+    no person name but a company name or a role mailbox at a company domain (office@huatianelec.com.cn);
+    else a person. Needs the name and company structs and ``company_mailbox``."""
+    name = pl.col("name").struct
+    nameless = name.field("value").is_null()
+    company = ((name.field("issue") == "looks_like_company")
+               | (nameless & (pl.col("company").struct.field("value").is_not_null() | pl.col("company_mailbox"))))
+    guess = pl.when(company.fill_null(False)).then(pl.lit("company")).otherwise(pl.lit("person"))
+    return pl.coalesce(pl.col("record_kind"), guess)
 
 
 INFERABLE_COUNTRIES = ("CN", "US", "AU", "GB")
@@ -152,7 +173,6 @@ def _country_from_place() -> pl.Expr:
 def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedCustomers:
     """Standardize records already renamed onto the canonical fields (see ``mapping.to_canonical``)."""
     frame = canonical.with_row_index("_row").with_columns(
-        _record_kind(canonical).alias("record_kind"),
         pl.col("country").alias("country_raw"),
         country_std=standardize_country(pl.col("country")),
     ).with_columns(
@@ -160,9 +180,11 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
                     pl.when(pl.col("country").is_null()).then(_country_from_place()),
                     pl.col("default_country")).alias("country"),
     )
-    frame = frame.with_columns(**_scalar_steps(as_of))
     phones, phone_issues = _phones(frame)
     emails, email_issues = _emails(frame)
+    mailbox = emails.select("_row", is_company_mailbox(pl.col("email")).alias("company_mailbox"))
+    frame = _names_and_companies(frame.join(mailbox, on="_row", how="left"))
+    frame = frame.with_columns(_record_kind().alias("record_kind")).with_columns(**_scalar_steps(as_of))
 
     def field(struct: str, name: str = "value") -> pl.Expr:
         return pl.col(struct).struct.field(name)
@@ -195,7 +217,13 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         "attributes", *[c for c in LINEAGE if c in frame.columns],
     )
 
+    moved = pl.col("moved")
     scalar_issues = [
+        frame.select("_row", pl.lit("full_name").alias("field"), pl.col("full_name").alias("original_value"),
+                     pl.when(moved).then(field("company")).otherwise(field("name")).alias("value"),
+                     field("name", "issue").alias("issue"),
+                     pl.when(moved).then(pl.lit("moved_to_company_name")).alias("action")),
+    ] + [
         frame.select("_row", pl.lit(name).alias("field"), pl.col(name).cast(pl.String).alias("original_value"),
                      field(struct).cast(pl.String).alias("value"), field(struct, "issue").alias("issue"))
         for name, struct in ISSUE_FIELDS
@@ -206,7 +234,7 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         frame.select("_row", pl.lit("country").alias("field"), pl.col("country_raw").alias("original_value"),
                      pl.col("country").alias("value"), field("country_std", "issue").alias("issue")),
     ]
-    issues = (pl.concat([*scalar_issues, phone_issues, email_issues], how="vertical_relaxed")
+    issues = (pl.concat([*scalar_issues, phone_issues, email_issues], how="diagonal_relaxed")
               .filter(pl.col("issue").is_not_null())
               .join(frame.select("_row", "source", "record_id"), on="_row"))
 
@@ -228,7 +256,8 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
                    .select("source", "record_id", pl.col("_reason").alias("reason"),
                            pl.struct([c for c in canonical.columns if not c.startswith("_")]).struct.json_encode().alias("record"),
                            *[c for c in LINEAGE if c in canonical.columns]))
-    issues = (issues.with_columns(pl.when(pl.col("value").is_null()).then(pl.lit("nulled")).otherwise(pl.lit("corrected")).alias("action"))
+    issues = (issues.with_columns(pl.coalesce("action", pl.when(pl.col("value").is_null()).then(pl.lit("nulled"))
+                                              .otherwise(pl.lit("corrected"))).alias("action"))
               .select("source", "record_id", "field", "original_value", "value", "action", pl.col("issue").alias("reason"))
               .cast(ISSUE_SCHEMA))
     return StandardizedCustomers(

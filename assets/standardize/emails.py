@@ -7,6 +7,7 @@ names), per distinct address otherwise. No DNS or network lookups are ever made.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -45,6 +46,13 @@ MAIL_PROVIDERS: tuple[str, ...] = (
     "icloud.com", "aol.com", "hotmail.co.uk", "yahoo.co.uk", "163.com", "126.com", "qq.com", "sina.com", "sina.cn", "sohu.com", "139.com",
     "189.cn", "yeah.net", "foxmail.com", "aliyun.com", "tom.com", "bigpond.com", "btinternet.com",
     "protonmail.com",
+)
+# Local parts of shared mailboxes: at a company's own domain they speak for the company, not a person.
+ROLE_MAILBOXES: tuple[str, ...] = (
+    "info", "office", "admin", "contact", "contactus", "sales", "service", "services", "support", "help",
+    "helpdesk", "hr", "jobs", "careers", "marketing", "enquiries", "enquiry", "inquiries", "inquiry", "hello",
+    "team", "billing", "accounts", "finance", "purchasing", "procurement", "orders", "customerservice", "cs",
+    "kefu", "reception", "business", "bd", "webmaster", "postmaster",
 )
 # Real domains a slip of a provider's name could land on; never "corrected".
 _REAL_LOOKALIKES = frozenset({"mail.com", "cloud.com", "gmx.com", "gail.com"})
@@ -206,3 +214,14 @@ def _standardize_emails(raw: pl.Series) -> pl.Series:
             value="value", domain="value_domain", corrected_from=corrected_from, match_key=match_key, issue=issue
         )
     ).to_series()
+
+
+_ROLE_LOCAL = rf"^(?:{'|'.join(ROLE_MAILBOXES)})[\d._-]*@"
+_PROVIDER_DOMAIN = rf"@(?:[^@]+\.)?(?:{'|'.join(map(re.escape, MAIL_PROVIDERS))})$"
+
+
+def is_company_mailbox(address: pl.Expr) -> pl.Expr:
+    """A standardized address that is a role mailbox (info@, sales2@ ...) at a domain no mailbox provider owns
+    (office@huatianelec.com.cn, not info@163.com or info@vip.163.com): whoever writes from it, it speaks
+    for a company."""
+    return address.str.contains(_ROLE_LOCAL) & ~address.str.contains(_PROVIDER_DOMAIN)

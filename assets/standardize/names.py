@@ -14,7 +14,8 @@ Rules (the ones a reviewer will ask about):
   A single token is a family name when an honorific came with it or it is a pinyin surname, else a given name;
   a joined pinyin name of six letters or more ("Zhangxiaoming") is split after its surname ("Zhang Xiaoming").
 - Several people in one field ("王伟/李娜", "王伟、李娜", "John Smith & Jane Doe"): the first is kept
-  (issue `multiple_names`). Text that names a company (有限公司, Ltd, Inc ...) is `looks_like_company`.
+  (issue `multiple_names`). Text that names a company (有限公司, Ltd, Inc ..., or a brand and an industry word
+  without a legal form: "金祥物流", "Morris Technologies") is `looks_like_company`.
 - Tokens written in one case are title-cased (Mc/O' handled; in a non-pinyin name particles such as
   van/de/bin become lower-case, except as first or last word); tokens in mixed case are kept as written
   ("DeVito", and "Van" in "Nguyen Van An").
@@ -77,6 +78,12 @@ _PLACEHOLDER_KEYS = sorted(set(ref.PLACEHOLDERS) | {" ".join(reversed(p.split(" 
 _NOT_NAME_WORDS = (
     rf"(?-u:\b)(?:{_alternation({**ref.GENERATIONAL_SUFFIXES, **ref.LATIN_PREFIX_HONORIFICS, **ref.LATIN_SUFFIX_HONORIFICS})})"
     r"(?-u:\b)\.?"
+)
+_INDUSTRY_WORDS_LATIN = _alternation(ref.COMPANY_INDUSTRY_WORDS_LATIN).replace(re.escape(" "), r"\s+")
+# Checked on the name before honorifics come off, so "光光化工" is not read as 光光化 + 工 (an engineer).
+_INDUSTRY_NAME_RE = (
+    rf"^\p{{Han}}{{2,}}(?:{_alternation(ref.COMPANY_INDUSTRY_WORDS_ZH)})$"
+    rf"|(?i:^\p{{Latin}}.*\s(?:{_INDUSTRY_WORDS_LATIN})\.?$)"
 )
 _SYLLABLES = "|".join(ref.PINYIN_SYLLABLES)
 _PINYIN_NAME_RE = rf"^(?:{_SYLLABLES})+(?:['\-, ]+(?:{_SYLLABLES})+)*$"
@@ -273,7 +280,7 @@ def _standardize_distinct(inputs: pl.Series) -> pl.Series:
             pl.col("value"), pl.col("family_name"), pl.col("given_name"), pl.col("script"),
             pl.col("pinyin_key"), pl.col("name_key"),
             blank_to_null(pl.col("phonetic_key")).alias("phonetic_key"),
-            pl.col("honorific"), pl.col("suffix"), pl.col("issue"),
+            pl.when(~pl.col("company")).then("honorific").alias("honorific"), pl.col("suffix"), pl.col("issue"),
         )
     ).to_series()
 
@@ -351,7 +358,8 @@ def _classify(frame: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("text")
     frame = frame.with_columns(
         compact=ascii_fold(text).str.replace_all(r"['\-.·]", "").str.replace_all(r"[\s,]+", " ").str.strip_chars(" "),
-        company=(text.str.contains(ref.COMPANY_WORDS_ZH) | text.str.contains(ref.COMPANY_WORDS_LATIN)).fill_null(False),
+        company=(text.str.contains(ref.COMPANY_WORDS_ZH) | text.str.contains(ref.COMPANY_WORDS_LATIN)
+                 | pl.col("bare").str.strip_chars().str.contains(_INDUSTRY_NAME_RE)).fill_null(False),
         has_han=text.str.contains(r"\p{Han}"),
         has_latin=text.str.contains(r"\p{Latin}"),
         has_other=text.str.contains(r"[\p{L}&&[^\p{Han}\p{Latin}]]"),

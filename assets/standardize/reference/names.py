@@ -96,7 +96,25 @@ PLACEHOLDER_PATTERNS = (r"x+", r"测试.*", r"test\d*", r"某+", r"(?:ab)?c+", r
 COMPANY_WORDS_ZH = r"公司|集团|有限|工作室|事务所|合作社|商行|中心|协会|学校|医院|银行|大学|研究院|研究所|厂$|店$|部$"
 COMPANY_WORDS_LATIN = (
     r"(?i)(?-u:\b)(?:ltd|limited|inc|incorporated|llc|corp|corporation|gmbh|plc|pty|company|holdings|university|"
-    r"hospital)(?-u:\b)|(?-u:\b)co\.(?:\s|,|$)"
+    r"hospital)(?-u:\b)|(?-u:\b)co\.(?:\s|,|$)|(?-u:\b)(?:l\.l\.c|l\.l\.p|p\.l\.c)(?:\.|(?-u:\b))"
+)
+# Company names written without a legal form ("金祥物流", "上海辰和科技", "Morris Technologies"): a brand of
+# two Han characters or more, or at least one Latin word, then an industry word. Only words that are no
+# one's given name or surname (not 建设, 国际, 文化, Baker, Mason), so a person's name is never taken.
+COMPANY_INDUSTRY_WORDS_ZH = (
+    "科技", "电子", "电器", "电气", "光电", "物流", "快递", "货运", "运输", "软件", "网络", "信息技术", "通信", "数据",
+    "贸易", "商贸", "商业", "连锁", "实业", "建材", "工程", "装饰", "化工", "医药", "药业",
+    "制药", "生物", "食品", "餐饮", "餐饮管理", "家具", "家居", "机械", "设备", "服饰", "服装", "纺织", "印刷", "包装",
+    "塑料", "五金", "汽车配件", "汽配", "咨询", "传媒", "广告", "置业", "地产", "物业", "投资", "控股", "环保", "能源",
+    "农业", "教育", "培训", "旅游", "酒业", "超市", "商场", "酒店", "制造", "材料", "仪器",
+)
+COMPANY_INDUSTRY_WORDS_LATIN = (
+    "technologies", "technology", "software", "systems", "solutions", "networks", "electronics", "logistics",
+    "construction", "consulting", "trading", "retail", "catering", "apparel", "chemicals", "pharmaceuticals",
+    "foods", "commerce", "environmental", "engineering", "manufacturing", "industries", "enterprises",
+    "information technology", "building materials", "auto parts", "real estate", "properties", "realty",
+    "furniture", "textiles", "plastics", "motors", "freight", "telecom", "communications", "healthcare",
+    "ventures", "investments", "supplies", "imports", "exports", "services", "group",
 )
 
 # Lower-cased when they sit inside a Western family name ("Ludwig van Beethoven").
