@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from assets.resolve.blocking import block
+from assets.resolve.blocking import block, rule_bit, rule_names
 from assets.resolve.cluster import cluster
 from assets.resolve.compare import FIELD_LEVELS, ROLE_FIELDS, attach_term_frequencies, compare, term_frequencies
 from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
-from assets.resolve.prepare import prepare
+from assets.resolve.prepare import ROLE, prepare
 from assets.resolve.survive import golden_records
 from models.match_model import MatchModel, estimate_u, fit_model, match_weights
 from pipelines import config
@@ -31,6 +31,7 @@ from pipelines import config
 COMPARED_FIELDS = tuple(FIELD_LEVELS)
 TF_COLUMNS = {f: f"tf_{f}" for f in ("name", "phone", "email", "company")}
 U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
+COMPARE_CHUNK = 250_000
 # EM sessions: the pairs one blocking rule found, and the fields that rule makes agree.
 TRAINING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "person": (("name_birth_date", ("name", "birth_date")), ("phone", ("phone",)), ("email", ("email",)),
@@ -88,30 +89,44 @@ class _Timer:
             self.progress(f"{stage}: {self.stats.seconds[stage]:.1f}s{' - ' + note if note else ''}")
 
 
+def compare_in_chunks(prepared: pl.DataFrame, pairs: pl.DataFrame,
+                      tfs: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """Levels of ``pairs`` a chunk at a time: the side-by-side values of a chunk are dropped as
+    soon as its levels are known, which bounds memory at any number of pairs."""
+    parts = []
+    for start in range(0, max(pairs.height, 1), COMPARE_CHUNK):
+        chunk = pairs.slice(start, COMPARE_CHUNK)
+        levels = compare(prepared, chunk)
+        if tfs is not None:
+            levels = attach_term_frequencies(levels, tfs)
+        parts.append(levels.with_columns(chunk.drop("rid_l", "rid_r", "role")))
+    return pl.concat(parts)
+
+
 def random_pairs(prepared: pl.DataFrame, role: str, size: int, seed: int) -> pl.DataFrame:
     """Record pairs drawn at random within a role: nearly all non-matches, for estimating u."""
     rids = prepared.filter(pl.col("role") == role)["rid"].to_numpy()
     if len(rids) < 2:
-        return pl.DataFrame(schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": pl.String})
+        return pl.DataFrame(schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": ROLE})
     rng = np.random.default_rng(seed)
     size = min(size, len(rids) * (len(rids) - 1) // 2)
     a, b = rids[rng.integers(0, len(rids), size)], rids[rng.integers(0, len(rids), size)]
     keep = a != b
     a, b = a[keep], b[keep]
     return pl.DataFrame({"rid_l": np.minimum(a, b), "rid_r": np.maximum(a, b), "role": role},
-                        schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": pl.String})
+                        schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": ROLE})
 
 
 def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int) -> MatchModel:
     fields = {f: FIELD_LEVELS[f] for f in ROLE_FIELDS[role]}
-    sample = compare(prepared, random_pairs(prepared, role, U_SAMPLE_PAIRS, seed))
+    sample = compare_in_chunks(prepared, random_pairs(prepared, role, U_SAMPLE_PAIRS, seed))
     u = estimate_u(sample, fields)
     candidates = levels.filter(pl.col("role") == role)
 
     def patterns(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.group_by(list(fields)).agg(pl.len().alias("count")).sort(list(fields))  # sums in a fixed order
 
-    sessions = [(patterns(candidates.filter(pl.col("rules").list.contains(rule))), tuple(f for f in ignore if f in fields))
+    sessions = [(patterns(candidates.filter((pl.col("rule_mask") & rule_bit(rule)) != 0)), tuple(f for f in ignore if f in fields))
                 for rule, ignore in TRAINING_RULES[role]]
     n = int((prepared["role"] == role).sum())
     return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2)
@@ -122,9 +137,9 @@ def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame
     for role, model in models.items():
         scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS)
         parts.append(scored.with_columns(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields))
-    columns = ["rid_l", "rid_r", "role", "rules", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
+    columns = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
                "match_weight", "match_probability"]
-    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rules").with_columns(
+    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rule_mask").with_columns(
         *(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS), match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
 
 
@@ -142,8 +157,7 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
         blocked.pairs.height, blocked.pairs_per_rule, blocked.skipped_keys)
     timer.lap("block", f"{blocked.pairs.height:,} candidate pairs")
 
-    levels = attach_term_frequencies(compare(prepared, blocked.pairs), term_frequencies(prepared)).with_columns(
-        blocked.pairs["rules"])
+    levels = compare_in_chunks(prepared, blocked.pairs, term_frequencies(prepared))
     timer.lap("compare")
 
     roles = [r for r in ("person", "company") if (levels["role"] == r).any()]
@@ -196,7 +210,7 @@ def _pairs_table(scored: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
         left.rename({"source": "source_l", "record_id": "record_id_l"}),
         right.rename({"source": "source_r", "record_id": "record_id_r"}),
         scored.select(
-            "role", "rules",
+            pl.col("role").cast(pl.String), rule_names(pl.col("rule_mask")).alias("rules"),
             *(pl.col(f).replace_strict(list(range(len(FIELD_LEVELS[f]))), list(FIELD_LEVELS[f]), return_dtype=pl.String)
               .alias(f"{f}_level") for f in COMPARED_FIELDS),
             *(f"{f}_weight" for f in COMPARED_FIELDS),

@@ -17,13 +17,14 @@ ROLE_MAILBOXES = ("info", "office", "admin", "contact", "contacts", "sales", "se
 # them in other columns, so the street part is what both forms share.
 _ZH_ADMIN_PREFIX = r"^(?:[^省]{2,7}省|[^区]{2,8}自治区)?(?:[^市]{2,4}市)?(?:[^区县市]{1,4}[区县市])?"
 
+ROLE = pl.Enum(["person", "company"])
 PREPARED_SCHEMA = {
-    "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": pl.String, "script": pl.String,
+    "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": ROLE, "script": pl.String,
     "name_key": pl.String, "name_compact": pl.String, "phonetic_key": pl.String, "birth_date": pl.Date,
     "gender": pl.String, "phones": pl.List(pl.String), "fixed_phones": pl.List(pl.String),
     "phone_tails": pl.List(pl.String), "emails": pl.List(pl.String),
     "email_locals": pl.List(pl.String), "email_domains": pl.List(pl.String), "street_key": pl.String, "city": pl.String, "postcode": pl.String,
-    "id_number": pl.String, "company_key": pl.String, "company_brand": pl.String, "name_tokens": pl.List(pl.String),
+    "id_number": pl.String, "company_key": pl.String, "company_brand": pl.String,
 }
 
 
@@ -62,38 +63,52 @@ def _fixed_line(phone: pl.Expr) -> pl.Expr:
     return phone.str.contains(FIXED_LINE)
 
 
-def shared_lines(staged: pl.DataFrame) -> pl.Series:
+def shared_lines(long: pl.DataFrame) -> pl.DataFrame:
     """Numbers given by records of evidently different people (two birth dates or two genders):
     a family's or an office's line, whatever its number looks like (North American numbers
-    don't tell a landline from a mobile)."""
-    long = staged.select("phones", "birth_date", "gender").explode("phones").drop_nulls("phones")
-    per_number = long.group_by("phones").agg(pl.col("birth_date").drop_nulls().n_unique().alias("births"),
-                                             pl.col("gender").drop_nulls().n_unique().alias("genders"))
-    return per_number.filter((pl.col("births") > 1) | (pl.col("genders") > 1))["phones"]
+    don't tell a landline from a mobile). ``long``: one row per record and phone."""
+    per_number = long.group_by("phone").agg(pl.col("birth_date").drop_nulls().n_unique().alias("births"),
+                                            pl.col("gender").drop_nulls().n_unique().alias("genders"))
+    return per_number.filter((pl.col("births") > 1) | (pl.col("genders") > 1)).select("phone")
+
+
+def _phone_lists(staged: pl.DataFrame, person: pl.Series) -> pl.DataFrame:
+    """Per record: its phones, the household lines among them (persons only) and the last eight
+    digits of the others, which blocking uses (a number misread with the wrong country code
+    still shares them)."""
+    long = (staged.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"), pl.col("phones").alias("phone"),
+                          "birth_date", "gender", person.alias("person"))
+            .explode("phone").drop_nulls("phone").unique(["rid", "phone"], maintain_order=True))
+    shared = shared_lines(long).with_columns(pl.lit(True).alias("shared"))
+    long = long.join(shared, on="phone", how="left").with_columns(
+        (pl.col("person") & (_fixed_line(pl.col("phone")) | pl.col("shared").fill_null(False))).alias("household"))
+    lists = long.group_by("rid").agg(
+        pl.col("phone").alias("phones"),
+        pl.col("phone").filter("household").alias("fixed_phones"),
+        pl.col("phone").filter(~pl.col("household")).str.slice(-8).unique(maintain_order=True).alias("phone_tails"),
+    )
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    return (pl.DataFrame({"rid": pl.int_range(staged.height, dtype=pl.UInt32, eager=True)})
+            .join(lists, on="rid", how="left", maintain_order="left")
+            .with_columns(pl.col(c).fill_null(empty) for c in ("phones", "fixed_phones", "phone_tails")))
 
 
 def prepare(staged: pl.DataFrame) -> pl.DataFrame:
     empty = pl.lit([], dtype=pl.List(pl.String))
     # The exact addresses only: a dotless gmail key is compared as the same local part instead.
     emails = pl.col("emails").fill_null(empty)
-    phones = pl.col("phones").fill_null(empty)
-    shared = shared_lines(staged.with_columns(phones.alias("phones"))).implode()
-    household_line = _fixed_line(pl.element()) | pl.element().is_in(shared)
-    person = _role() == "person"
+    role = staged.select(_role()).to_series()
+    phones = _phone_lists(staged, role == "person")
     return staged.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"),
         "source", "record_id",
-        _role().alias("role"),
+        role.alias("role"),
         pl.col("name_script").alias("script"),
         "name_key",
         pl.coalesce("pinyin_key", pl.col("name_key").str.replace_all("|", "", literal=True)).alias("name_compact"),
         pl.col("phonetic_key"),
         "birth_date", "gender",
-        phones.list.unique(maintain_order=True).alias("phones"),
-        pl.when(person).then(phones.list.eval(pl.element().filter(household_line))).otherwise(empty).alias("fixed_phones"),
-        # persons block on their own numbers only: a shared landline is household evidence
-        pl.when(person).then(phones.list.eval(pl.element().filter(~household_line)))
-        .otherwise(phones).list.eval(pl.element().str.slice(-8)).list.unique(maintain_order=True).alias("phone_tails"),
+        phones["phones"], phones["fixed_phones"], phones["phone_tails"],
         emails.list.unique(maintain_order=True).alias("emails"),
         emails.list.eval(pl.element().str.extract(r"^([^@+]+)", 1).str.replace_all(r"\.", ""))
         .list.eval(pl.element().filter(~pl.element().is_in(list(ROLE_MAILBOXES)) & (pl.element().str.len_chars() >= 4)))
@@ -105,5 +120,4 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         "id_number",
         pl.col("company_key"),
         _brand().alias("company_brand"),
-        pl.col("name_key").str.split("|").alias("name_tokens"),
     ).cast(PREPARED_SCHEMA)
