@@ -28,6 +28,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("phone", ("phone_tails",)),
     BlockingRule("email", ("emails",)),
     BlockingRule("id_number", ("id_number",)),
+    BlockingRule("linked_record", ("link_keys",)),  # one names the other, or both name the same record
     BlockingRule("name_birth_date", ("name_key", "birth_date"), ("person",)),
     BlockingRule("name_postcode", ("name_key", "postcode"), ("person",)),
     BlockingRule("phonetic_birth_date", ("phonetic_key", "birth_date"), ("person",)),

@@ -25,11 +25,14 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "address": ("missing", "street_or_landline", "street_close", "postcode", "city", "different"),
     "id_number": ("missing", "exact", "different"),
     "company": ("missing", "exact", "close", "same_brand", "different"),
+    # a source's own link (a ticket's customer number): one names the other, both name the same
+    # record, or one names another record of the other's source
+    "link": ("missing", "names_the_other", "same_record_named", "names_another"),
 }
 # Fields a company pair is compared on; a company's contact person is not its identity.
 ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "person": tuple(FIELD_LEVELS),
-    "company": ("phone", "email", "address", "id_number", "company"),
+    "company": ("phone", "email", "address", "id_number", "company", "link"),
 }
 # Exact agreement on these is weighed by how common the agreeing value is (term frequency).
 TF_FIELDS = {"name": "name_key", "phone": "phones", "email": "emails", "company": "company_key"}
@@ -60,6 +63,11 @@ def _levels(field: str, *cases: tuple[pl.Expr, str]) -> pl.Expr:
 
 def _overlaps(left: str, right: str) -> pl.Expr:
     return pl.col(left).list.set_intersection(pl.col(right)).list.len() > 0
+
+
+def _names_source(links: str, source: str) -> pl.Expr:
+    """The record links to some record of that source."""
+    return pl.col(links).list.eval(pl.element().str.extract(r"^([^:]+):", 1)).list.contains(pl.col(source))
 
 
 def _present(column: str) -> pl.Expr:
@@ -127,6 +135,10 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         _levels("id_number", (~both("id_number"), "missing"), (equal("id_number"), "exact"), (pl.lit(True), "different")),
         _levels("company", (~both("company_key"), "missing"), (equal("company_key"), "exact"),
                 (pl.col("company_sim") >= 90, "close"), (equal("company_brand"), "same_brand"), (pl.lit(True), "different")),
+        _levels("link", (pl.col("links_r").list.contains(pl.col("self_key_l"))
+                         | pl.col("links_l").list.contains(pl.col("self_key_r")), "names_the_other"),
+                (_overlaps("links_l", "links_r"), "same_record_named"),
+                (_names_source("links_l", "source_r") | _names_source("links_r", "source_l"), "names_another")),
         # values for term-frequency adjustment of exact agreements
         pl.col("name_key_l").alias("tf_name"),
         pl.col("own_phones_l").list.set_intersection(pl.col("own_phones_r")).alias("tf_phone"),

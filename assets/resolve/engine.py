@@ -35,9 +35,9 @@ COMPARE_CHUNK = 250_000
 # EM sessions: the pairs one blocking rule found, and the fields that rule makes agree.
 TRAINING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "person": (("name_birth_date", ("name", "birth_date")), ("phone", ("phone",)), ("email", ("email",)),
-               ("id_number", ("id_number",))),
+               ("id_number", ("id_number",)), ("linked_record", ("link",))),
     "company": (("company_name", ("company",)), ("phone", ("phone",)), ("email", ("email",)),
-                ("id_number", ("id_number",))),
+                ("id_number", ("id_number",)), ("linked_record", ("link",))),
 }
 PAIR_FLOOR = 0.001  # core.match_pairs keeps pairs at least this likely (and every accepted or cut one)
 

@@ -25,6 +25,7 @@ PREPARED_SCHEMA = {
     "phone_tails": pl.List(pl.String), "emails": pl.List(pl.String),
     "email_locals": pl.List(pl.String), "email_domains": pl.List(pl.String), "street_key": pl.String, "city": pl.String, "postcode": pl.String,
     "id_number": pl.String, "company_key": pl.String, "company_brand": pl.String,
+    "self_key": pl.String, "links": pl.List(pl.String), "link_keys": pl.List(pl.String),
 }
 
 
@@ -99,6 +100,8 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
     emails = pl.col("emails").fill_null(empty)
     role = staged.select(_role()).to_series()
     phones = _phone_lists(staged, role == "person")
+    self_key = pl.concat_str("source", pl.lit(":"), "record_id")
+    links = (pl.col("linked_records") if "linked_records" in staged.columns else empty).fill_null(empty)
     return staged.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"),
         "source", "record_id",
@@ -120,4 +123,7 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         "id_number",
         pl.col("company_key"),
         _brand().alias("company_brand"),
+        self_key.alias("self_key"),
+        links.alias("links"),
+        pl.concat_list(self_key, links).alias("link_keys"),
     ).cast(PREPARED_SCHEMA)

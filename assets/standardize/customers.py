@@ -42,7 +42,7 @@ STAGED_COLUMNS = [
     "phone", "phone_line_type", "phone_extension", "phones",
     "address_line1", "address_line2", "address_key", "city", "province", "province_code", "postcode", "country",
     "birth_date", "gender", "id_number", "id_kind", "industry", "industry_code", "company_size", "job_title",
-    "created_at", "updated_at", "attributes", "issue_count",
+    "created_at", "updated_at", "attributes", "linked_records", "issue_count",
 ]
 LINEAGE = ["_source_file", "_row_number", "_loaded_at"]
 
@@ -214,7 +214,10 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         field("size_std").alias("company_size"),
         _blank_to_null(pl.col("job_title").str.normalize("NFKC").str.replace_all(r"\s+", " ")).alias("job_title"),
         field("created").alias("created_at"), field("updated").alias("updated_at"),
-        "attributes", *[c for c in LINEAGE if c in frame.columns],
+        "attributes",
+        (pl.col("linked_records").fill_null(pl.lit([], dtype=pl.List(pl.String))) if "linked_records" in frame.columns
+         else pl.lit([], dtype=pl.List(pl.String))).alias("linked_records"),
+        *[c for c in LINEAGE if c in frame.columns],
     )
 
     moved = pl.col("moved")

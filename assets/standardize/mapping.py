@@ -2,7 +2,8 @@
 
 Extensions beyond the contract's keys (all optional, none renames a contract key):
 ``kind`` tells persons from companies, ``also`` names further columns holding more phones or
-emails, ``attributes`` carries source columns into staging as they are.
+emails, ``attributes`` carries source columns into staging as they are, ``links`` names columns
+holding the record id of the same customer in another source.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class SourceMapping(BaseModel):
     kind: Literal["person", "company", "mixed"] | KindRule = "mixed"
     also: dict[Literal["phone", "email"], list[str]] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
+    # source column -> the source whose record id it holds (a ticket's customer number): the
+    # source's own word that two records are one customer, which resolution weighs as evidence
+    links: dict[str, str] = Field(default_factory=dict)
     table: str | None = None  # raw table holding the source; default raw.<source>
 
     @field_validator("fields")
@@ -82,6 +86,7 @@ class SourceMapping(BaseModel):
         for columns in self.also.values():
             names += columns
         names += list(self.attributes.values())
+        names += list(self.links)
         if isinstance(self.kind, KindRule):
             names.append(self.kind.column)
         return list(dict.fromkeys(names))
@@ -151,6 +156,11 @@ def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
         pl.struct([pl.col(column).cast(pl.String).alias(name) for name, column in mapping.attributes.items()])
         .struct.json_encode() if mapping.attributes else pl.lit(None, dtype=pl.String)
     )
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    links = pl.concat_list([
+        pl.when(_text(column).is_not_null()).then(pl.concat_list(pl.lit(f"{target}:") + _text(column))).otherwise(empty)
+        for column, target in mapping.links.items()
+    ]) if mapping.links else empty
     return frame.select(
         pl.lit(mapping.source).alias("source"),
         record_id.alias("record_id"),
@@ -159,6 +169,7 @@ def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
           for f in CANONICAL_FIELDS],
         *extra,
         attributes.alias("attributes"),
+        links.alias("linked_records"),
         pl.lit(mapping.default_country).alias("default_country"),
         *lineage,
     )

@@ -58,7 +58,8 @@ CUSTOMER_RECORDS = StagingTable(
         "id_number": "Valid resident id or unified social credit code.", "id_kind": "resident_id or uscc.",
         "industry": "Industry (GB/T 4754 section).", "industry_code": "Section letter.", "company_size": "micro, small, medium, large.",
         "job_title": "Job title.", "created_at": "Created (UTC).", "updated_at": "Updated (UTC).",
-        "attributes": "Further source columns named in the mapping, as JSON.", "issue_count": "Fields changed or nulled.",
+        "attributes": "Further source columns named in the mapping, as JSON.",
+        "linked_records": "Records of other sources this record names as the same customer (source:record_id).", "issue_count": "Fields changed or nulled.",
     },
     extra_descriptions={"customer_field_issues": "Every field value staging changed or nulled: field, original, new value, reason."},
 )
