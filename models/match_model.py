@@ -120,6 +120,13 @@ def em_session(patterns: pl.DataFrame, u: dict[str, np.ndarray], field_levels: d
     return m, uc, share, iteration
 
 
+def _without_matches(u: np.ndarray, m: np.ndarray, prior: float) -> np.ndarray:
+    """Random pairs hold a few true matches (the prior's share), and for an identifier they are
+    most of the agreements seen: take their expected share out of each level's frequency."""
+    present = np.maximum((u[1:] - prior * m[1:]) / (1 - prior), U_FLOOR)
+    return np.concatenate([[1.0], present / present.sum()])
+
+
 def _floored(m: np.ndarray) -> np.ndarray:
     present = np.maximum(m[1:], M_FLOOR)
     return np.concatenate([[1.0], present / present.sum()])
@@ -155,6 +162,7 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
         share = new_share
     candidates = float(counts.sum())
     prior_all = min(max(share * candidates / max(total_pairs, 1), 1e-12), 0.5)
+    u = {f: _without_matches(u[f], m[f], prior_all) for f in fields}
     params = {f: FieldParams(field_levels[f], m[f], u[f]) for f in fields}
     return MatchModel(params, share, prior_all, iterations)
 

@@ -36,6 +36,7 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Exact agreement on these is weighed by how common the agreeing value is (term frequency).
 TF_FIELDS = {"name": "name_key", "phone": "phones", "email": "emails", "company": "company_key"}
+PER_NAME_TF = {"phone", "email"}
 
 
 def _level(field: str, name: str) -> int:
@@ -85,10 +86,12 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Levels per field for ``pairs`` (rid_l, rid_r); plus the term frequency of each exact value."""
     frame = side_by_side(prepared, pairs)
     person = pl.col("role") == "person"
-    # Persons: personal numbers only; landlines are household evidence, compared with the address.
+    # Persons: a household line both give is household evidence, compared with the address; the
+    # phone comparison looks at the other numbers (and their last digits, for a number read with
+    # the wrong country code).
+    shared_line = pl.col("fixed_phones_l").list.set_intersection(pl.col("fixed_phones_r"))
     frame = frame.with_columns(
-        pl.when(person).then(pl.col(f"phones_{s}").list.set_difference(pl.col(f"fixed_phones_{s}")))
-        .otherwise(pl.col(f"phones_{s}")).alias(f"own_phones_{s}") for s in "lr"
+        pl.col(f"phones_{s}").list.set_difference(shared_line).alias(f"own_phones_{s}") for s in "lr"
     ).with_columns(
         pl.col(f"own_phones_{s}").list.eval(pl.element().str.slice(-8)).alias(f"own_tails_{s}") for s in "lr"
     ).with_columns(
@@ -149,15 +152,24 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Share of each value among the role's records that have the field: value -> tf."""
+    """Share of each value among the role's records that have the field: value -> tf.
+
+    A contact value (phone, email) is counted once per distinct name using it: the same customer
+    giving one address in three sources doesn't make it common, while a switchboard or a
+    family mailbox, used under many names, is.
+    """
     out = {}
     for field, column in TF_FIELDS.items():
-        values = prepared.select("role", pl.col(column).alias("value"))
+        values = prepared.select("role", pl.col(column).alias("value"), "name_key")
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
         values = values.drop_nulls("value")
-        out[field] = (values.group_by("role", "value").agg(pl.len().alias("n"))
-                      .with_columns((pl.col("n") / pl.col("n").sum().over("role")).alias("tf")).drop("n"))
+        users = pl.col("name_key").n_unique() if field in PER_NAME_TF else pl.len()
+        counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
+        total = values.group_by("role").agg(pl.len().cast(pl.Float64).alias("total"))
+        # the holder itself is no evidence that another customer uses the value
+        out[field] = counts.join(total, on="role").select(
+            "role", "value", ((pl.col("n") - 0.5) / pl.col("total")).alias("tf"))
     return out
 
 

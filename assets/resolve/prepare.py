@@ -30,13 +30,16 @@ PREPARED_SCHEMA = {
 
 
 def _role() -> pl.Expr:
-    """A contact row of a company customer names a company, carries no personal evidence (birth
-    date, resident id, gender) and reaches the company through a company mailbox or none."""
+    """A contact row of a company customer carries no personal evidence (birth date, resident id,
+    gender) and either names a company reached through a company mailbox (or none), or is
+    reached through a role mailbox (office@, info@) at a company domain."""
     local = pl.col("email").str.extract(r"^([^@]+)@", 1)
     company_mail = pl.col("email").is_null() | local.is_in(list(ROLE_MAILBOXES)) | \
         ~pl.col("email_domain").is_in(list(MAIL_PROVIDERS))
-    contact = (pl.col("company_key").is_not_null() & pl.col("birth_date").is_null() & pl.col("gender").is_null()
-               & (pl.col("id_kind").is_null() | (pl.col("id_kind") == "uscc")) & company_mail)
+    role_mailbox = local.is_in(list(ROLE_MAILBOXES)) & ~pl.col("email_domain").is_in(list(MAIL_PROVIDERS))
+    impersonal = pl.col("birth_date").is_null() & pl.col("gender").is_null() & \
+        (pl.col("id_kind").is_null() | (pl.col("id_kind") == "uscc"))
+    contact = impersonal & ((pl.col("company_key").is_not_null() & company_mail) | role_mailbox)
     return pl.when((pl.col("record_kind") == "company") | contact).then(pl.lit("company")).otherwise(pl.lit("person"))
 
 
@@ -75,8 +78,8 @@ def shared_lines(long: pl.DataFrame) -> pl.DataFrame:
 
 def _phone_lists(staged: pl.DataFrame, person: pl.Series) -> pl.DataFrame:
     """Per record: its phones, the household lines among them (persons only) and the last eight
-    digits of the others, which blocking uses (a number misread with the wrong country code
-    still shares them)."""
+    digits of each, which blocking uses: a number read with the wrong country code (a US number
+    in a ticket without a country reads as a Chinese landline) still shares them."""
     long = (staged.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"), pl.col("phones").alias("phone"),
                           "birth_date", "gender", person.alias("person"))
             .explode("phone").drop_nulls("phone").unique(["rid", "phone"], maintain_order=True))
@@ -86,7 +89,7 @@ def _phone_lists(staged: pl.DataFrame, person: pl.Series) -> pl.DataFrame:
     lists = long.group_by("rid").agg(
         pl.col("phone").alias("phones"),
         pl.col("phone").filter("household").alias("fixed_phones"),
-        pl.col("phone").filter(~pl.col("household")).str.slice(-8).unique(maintain_order=True).alias("phone_tails"),
+        pl.col("phone").str.slice(-8).unique(maintain_order=True).alias("phone_tails"),
     )
     empty = pl.lit([], dtype=pl.List(pl.String))
     return (pl.DataFrame({"rid": pl.int_range(staged.height, dtype=pl.UInt32, eager=True)})
