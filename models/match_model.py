@@ -31,6 +31,10 @@ class FieldParams:
     @property
     def weights(self) -> np.ndarray:
         w = np.log2(self.m / self.u)
+        # a level EM never saw among matches (m at its floor) is no evidence for a match, however
+        # rare it is among random pairs: cap it at zero
+        unseen = self.m <= M_FLOOR * 1.5
+        w[unseen] = np.minimum(w[unseen], 0.0)
         w[MISSING] = 0.0
         return w
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 FIELD_LEVELS: dict[str, tuple[str, ...]] = {
-    "name": ("missing", "exact", "close", "similar", "different"),
+    "name": ("missing", "exact", "one_typo", "close", "similar", "different"),
     "birth_date": ("missing", "exact", "swapped_or_one_part", "different"),
     "gender": ("missing", "same", "different"),
     "phone": ("missing", "exact", "same_last_8_digits", "different"),
@@ -44,7 +44,7 @@ def _level(field: str, name: str) -> int:
 
 
 def _similarity(left: pl.Series, right: pl.Series, scorer) -> pl.Series:
-    """Batch similarity in [0, 1] where both sides are present; null elsewhere."""
+    """Batch score (a similarity, or a distance) where both sides are present; null elsewhere."""
     both = (left.is_not_null() & right.is_not_null()).to_numpy()
     scores = np.full(len(left), np.nan)
     if both.any():
@@ -98,6 +98,7 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         name_sim=pl.max_horizontal(
             _similarity(frame["name_key_l"], frame["name_key_r"], JaroWinkler.normalized_similarity),
             _similarity(frame["name_compact_l"], frame["name_compact_r"], JaroWinkler.normalized_similarity)),
+        name_edits=_similarity(frame["name_key_l"], frame["name_key_r"], DamerauLevenshtein.distance),
         street_sim=_similarity(frame["street_key_l"], frame["street_key_r"], fuzz.ratio),
         company_sim=_similarity(frame["company_key_l"], frame["company_key_r"], fuzz.token_set_ratio),
     )
@@ -117,6 +118,7 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     levels = frame.select(
         "rid_l", "rid_r", "role",
         _levels("name", (~person | ~both("name_key"), "missing"), (equal("name_key"), "exact"),
+                ((pl.col("name_edits") <= 1) & (pl.col("name_key_l").str.len_chars() >= 6), "one_typo"),
                 (equal("phonetic_key") | (pl.col("name_sim") >= 0.92), "close"),
                 (pl.col("name_sim") >= 0.8, "similar"), (pl.lit(True), "different")),
         _levels("birth_date", (~person | ~both("birth_date"), "missing"), (equal("birth_date"), "exact"),
@@ -154,17 +156,19 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
 def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Share of each value among the role's records that have the field: value -> tf.
 
-    A contact value (phone, email) is counted once per distinct name using it: the same customer
-    giving one address in three sources doesn't make it common, while a switchboard or a
-    family mailbox, used under many names, is.
+    A contact value (phone, email) is counted once per distinct person name (or company brand)
+    using it: the same customer giving one address in three sources doesn't make it common,
+    while a family mailbox or a shared switchboard, used under many names, is.
     """
     out = {}
     for field, column in TF_FIELDS.items():
-        values = prepared.select("role", pl.col(column).alias("value"), "name_key")
+        values = prepared.select("role", pl.col(column).alias("value"), "name_key", "company_brand")
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
         values = values.drop_nulls("value")
-        users = pl.col("name_key").n_unique() if field in PER_NAME_TF else pl.len()
+        # per name for persons; a company's contact rows name different people
+        users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").n_unique())
+                 .otherwise(pl.col("company_brand").n_unique()) if field in PER_NAME_TF else pl.len())
         counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
         total = values.group_by("role").agg(pl.len().cast(pl.Float64).alias("total"))
         # the holder itself is no evidence that another customer uses the value

@@ -6,6 +6,7 @@ staged table, which keeps a million records within the memory budget.
 
 from __future__ import annotations
 
+import phonenumbers
 import polars as pl
 
 from assets.standardize.emails import MAIL_PROVIDERS
@@ -63,6 +64,10 @@ def _street_key() -> pl.Expr:
 FIXED_LINE = r"^(?:\+86[2-9]\d{8,10}|\+86[1][0]\d{8}|\+61[2378]\d{8}|\+44[12]\d{8,9})$"
 
 
+# Country calling codes are prefix-free, so the first that matches is the one.
+CALLING_CODE = r"^\+(?:" + "|".join(sorted(map(str, phonenumbers.COUNTRY_CODE_TO_REGION_CODE), key=len, reverse=True)) + ")"
+
+
 def _fixed_line(phone: pl.Expr) -> pl.Expr:
     return phone.str.contains(FIXED_LINE)
 
@@ -77,18 +82,21 @@ def shared_lines(long: pl.DataFrame) -> pl.DataFrame:
 
 
 def _phone_lists(staged: pl.DataFrame, person: pl.Series) -> pl.DataFrame:
-    """Per record: its phones, the household lines among them (persons only) and the last eight
-    digits of each, which blocking uses: a number read with the wrong country code (a US number
-    in a ticket without a country reads as a Chinese landline) still shares them."""
+    """Per record: its phones as national numbers, the household lines among them (persons only)
+    and the last eight digits of each, which blocking uses. A number read with the wrong country
+    code (a US number in a ticket without a country reads as a Chinese landline) is still the
+    same national number."""
     long = (staged.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"), pl.col("phones").alias("phone"),
                           "birth_date", "gender", person.alias("person"))
             .explode("phone").drop_nulls("phone").unique(["rid", "phone"], maintain_order=True))
     shared = shared_lines(long).with_columns(pl.lit(True).alias("shared"))
     long = long.join(shared, on="phone", how="left").with_columns(
         (pl.col("person") & (_fixed_line(pl.col("phone")) | pl.col("shared").fill_null(False))).alias("household"))
+    # compared without the country code: a number read with the wrong one is the same number
+    long = long.with_columns(pl.col("phone").str.replace(CALLING_CODE, "").alias("national"))
     lists = long.group_by("rid").agg(
-        pl.col("phone").alias("phones"),
-        pl.col("phone").filter("household").alias("fixed_phones"),
+        pl.col("national").unique(maintain_order=True).alias("phones"),
+        pl.col("national").filter("household").unique(maintain_order=True).alias("fixed_phones"),
         pl.col("phone").str.slice(-8).unique(maintain_order=True).alias("phone_tails"),
     )
     empty = pl.lit([], dtype=pl.List(pl.String))
