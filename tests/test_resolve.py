@@ -16,6 +16,7 @@ from assets.resolve.engine import ResolveSettings, resolve
 from assets.resolve.evaluate import pairwise_accuracy
 from assets.standardize.customers import standardize_customers
 from assets.standardize.landing import canonical_records
+from assets.standardize.mapping import CANONICAL_FIELDS
 from pipelines.generator import generate
 
 AS_OF = date(2026, 11, 1)
@@ -162,3 +163,17 @@ def test_same_input_same_golden_ids_and_ids_survive_a_rerun(resolved):
     carried = resolve(staged, previous_xref=first.xref)
     assert carried.xref.sort("source", "record_id")["golden_id"].equals(first.xref.sort("source", "record_id")["golden_id"])
     assert carried.history.filter(pl.col("event") != "created").height == 0
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2])
+def test_no_candidate_pairs_each_record_is_its_own_customer(rows):
+    records = [person("X1", full_name="刘洋", phone="13900000001"), person("X2", full_name="Emma Stone", country="GB",
+                                                                        email="emma@example.co.uk")][:rows]
+    canonical = pl.DataFrame(records or [person("X0")], infer_schema_length=None).head(rows)
+    canonical = canonical.with_columns(pl.lit(None, dtype=pl.String).alias(f) for f in [*CANONICAL_FIELDS, "attributes"]
+                                       if f not in canonical.columns)
+    staged = standardize_customers(canonical, AS_OF).staged
+    resolution = resolve(staged)
+    assert resolution.xref.height == rows == resolution.golden.height
+    assert resolution.pairs.height == 0
+    assert resolution.xref["golden_id"].n_unique() == rows

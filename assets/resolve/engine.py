@@ -139,7 +139,7 @@ def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame
         parts.append(scored.with_columns(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields))
     columns = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
                "match_weight", "match_probability"]
-    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rule_mask").with_columns(
+    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS).with_columns(
         *(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS), match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
 
 

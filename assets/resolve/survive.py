@@ -36,34 +36,49 @@ GOLDEN_COLUMNS = (
 )
 
 
-def rank_records(records: pl.DataFrame, source_trust: dict[str, int]) -> pl.DataFrame:
-    """``records``: staged columns plus golden_id; sorted best first within each golden id."""
+def record_rank(records: pl.DataFrame, source_trust: dict[str, int]) -> pl.Series:
+    """Each record's place within its golden id, best first (0 = best), from a narrow frame only."""
     trust = pl.col("source").replace_strict(source_trust, default=0, return_dtype=pl.Int64)
     recency = pl.coalesce("updated_at", "created_at")
     completeness = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int32) for c in COMPLETENESS_FIELDS)
-    return records.with_columns(_trust=trust, _recency=recency, _completeness=completeness).sort(
-        ["golden_id", "_trust", "_recency", "_completeness", "issue_count", "source", "record_id"],
-        descending=[False, True, True, True, False, False, False], nulls_last=True)
+    order = (records.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "golden_id", trust.alias("_trust"),
+                            recency.alias("_recency"), completeness.alias("_completeness"), "issue_count", "source",
+                            "record_id")
+             .sort(["golden_id", "_trust", "_recency", "_completeness", "issue_count", "source", "record_id"],
+                   descending=[False, True, True, True, False, False, False], nulls_last=True))
+    position = pl.int_range(pl.len(), dtype=pl.UInt32).over("golden_id")
+    ranks = order.select("_row", position.alias("rank")).sort("_row")
+    return ranks["rank"]
 
 
 def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dict[str, int]) -> pl.DataFrame:
-    """``roles``: golden_id, customer_kind. Returns one row per golden id (GOLDEN_COLUMNS)."""
-    ranked = rank_records(records, source_trust)
-    golden = ranked.group_by("golden_id", maintain_order=True).agg(
+    """``records``: staged columns plus golden_id; ``roles``: golden_id, customer_kind.
+    Returns one row per golden id (GOLDEN_COLUMNS).
+
+    Only narrow frames are sorted; each field group takes its best record's row index and
+    gathers the values, so memory stays near the size of the output at a million records.
+    """
+    rank = record_rank(records, source_trust)
+    narrow = records.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "golden_id", rank.alias("rank"))
+    golden = records.lazy().with_columns(rank.alias("rank")).group_by("golden_id").agg(
         pl.len().cast(pl.Int64).alias("record_count"),
         pl.col("source").unique().sort().alias("sources"),
         pl.col("created_at").min().alias("first_seen_at"),
         pl.max_horizontal(pl.col("updated_at").max(), pl.col("created_at").max()).alias("last_updated_at"),
-        pl.col("phones").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True).alias("phones"),
-        pl.col("emails").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True).alias("emails"),
-    )
-    taken: set[str] = set()
+        *(pl.col(c).sort_by("rank").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls()
+          .unique(maintain_order=True).alias(c) for c in ("phones", "emails")),
+    ).collect()
+    golden = golden.sort("golden_id")
+    ids = golden.select("golden_id")
+    parts, taken = [], set()
     for key, columns in FIELD_GROUPS.items():
         wanted = [c for c in columns if c not in taken]
         if not wanted:
             continue
-        best = (ranked.filter(pl.col(key).is_not_null()).group_by("golden_id", maintain_order=True)
-                .agg(pl.col(c).first() for c in wanted))
-        golden = golden.join(best, on="golden_id", how="left")
+        best = (narrow.filter(records[key].is_not_null()).group_by("golden_id")
+                .agg(pl.col("_row").sort_by("rank").first()))
+        rows = ids.join(best, on="golden_id", how="left", maintain_order="left")["_row"]
+        parts.append(records.select(pl.col(wanted).gather(rows)))
         taken.update(wanted)
-    return golden.join(roles, on="golden_id", how="left").select(GOLDEN_COLUMNS)
+    golden = pl.concat([golden, *parts], how="horizontal")
+    return golden.join(roles, on="golden_id", how="left", maintain_order="left").select(GOLDEN_COLUMNS)
