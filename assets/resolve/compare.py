@@ -167,13 +167,16 @@ def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
             values = values.explode("value")
         values = values.drop_nulls("value")
         # per name for persons; a company's contact rows name different people
-        users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").n_unique())
-                 .otherwise(pl.col("company_brand").n_unique()) if field in PER_NAME_TF else pl.len())
+        users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").drop_nulls().n_unique())
+                 .otherwise(pl.col("company_brand").drop_nulls().n_unique()).clip(lower_bound=1)
+                 if field in PER_NAME_TF else pl.len())
         counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
+        # The holder itself is no evidence that another customer uses the value; how often a value
+        # turns out to be shared at all (extra users per user) stands in for a value seen once.
+        shared = counts.group_by("role").agg(((pl.col("n") - 1).sum() / pl.col("n").sum()).clip(1e-3, 1.0).alias("shared"))
         total = values.group_by("role").agg(pl.len().cast(pl.Float64).alias("total"))
-        # the holder itself is no evidence that another customer uses the value
-        out[field] = counts.join(total, on="role").select(
-            "role", "value", ((pl.col("n") - 0.5) / pl.col("total")).alias("tf"))
+        out[field] = counts.join(total, on="role").join(shared, on="role").select(
+            "role", "value", ((pl.col("n") - 1 + pl.col("shared")) / pl.col("total")).alias("tf"))
     return out
 
 
