@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from assets.resolve.evaluate import pairwise_accuracy
 from pipelines import warehouse as wh
 from pipelines.generator import generate
 from pipelines.run import run_pipeline
@@ -25,7 +26,8 @@ def built(tmp_path_factory):
         name: wh.fetch_frame(con, f"SELECT * FROM {name}")
         for name in ["raw.erp_customers", "raw.crm_contacts", "raw.service_tickets", "raw.surveys", "raw.campaign_events",
                      "raw.company_registry", "raw.erp_orders", "staging.customer_records", "staging.orders",
-                     "quality.quarantine", "staging.customer_field_issues"]
+                     "quality.quarantine", "staging.customer_field_issues", "core.customer_xref", "core.golden_customer",
+                     "core.household"]
     }
     con.close()
     truth = {name: pl.read_parquet(root / "landing" / "truth" / f"{name}.parquet") for name in ("records", "noise", "entities")}
@@ -102,3 +104,34 @@ def test_registry_codes_validate_and_orders_stage_with_decimal_amounts(built):
     orders = tables["staging.orders"]
     assert orders.height == tables["raw.erp_orders"].height
     assert isinstance(orders.schema["total_amount"], pl.Decimal) and orders["ordered_at"].dtype.time_zone in ("UTC", "Etc/UTC")
+
+
+def test_every_staged_record_resolves_to_one_golden_customer(built):
+    _, _, tables, _ = built
+    xref, golden = tables["core.customer_xref"], tables["core.golden_customer"]
+    assert xref.select("source", "record_id").sort("source", "record_id").equals(
+        tables["staging.customer_records"].select("source", "record_id").sort("source", "record_id"))
+    assert set(xref["golden_id"]) == set(golden["golden_id"])
+    assert golden["record_count"].sum() == xref.height
+
+
+def test_golden_customers_match_the_truth(built):
+    _, _, tables, truth = built
+    scores = {row["group"]: row for row in
+              pairwise_accuracy(tables["core.customer_xref"], truth["records"], truth["entities"]).to_dicts()}
+    # 600 customers: too few for the benchmark's targets, enough to catch a broken matcher
+    assert scores["all"]["precision"] >= 0.97 and scores["all"]["recall"] >= 0.93, scores["all"]
+
+
+def test_families_share_a_household_not_a_golden_id(built):
+    _, _, tables, truth = built
+    persons = (tables["core.customer_xref"].join(truth["records"], on=["source", "record_id"])
+               .join(truth["entities"].filter(pl.col("household_id").is_not_null()), on="entity_id")
+               .join(tables["core.household"], on="golden_id"))
+    assert persons["household_id_right"].n_unique() > 20
+    # members of one true household rarely end up in one golden customer...
+    per_golden = persons.group_by("golden_id").agg(pl.col("entity_id").n_unique())
+    assert (per_golden["entity_id"] > 1).sum() <= 0.02 * per_golden.height
+    # ...and mostly share a household id
+    together = persons.group_by("household_id").agg(pl.col("household_id_right").n_unique().alias("households"))
+    assert (together["households"] == 1).mean() >= 0.8
