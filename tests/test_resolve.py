@@ -177,3 +177,27 @@ def test_no_candidate_pairs_each_record_is_its_own_customer(rows):
     assert resolution.xref.height == rows == resolution.golden.height
     assert resolution.pairs.height == 0
     assert resolution.xref["golden_id"].n_unique() == rows
+
+
+def test_survivorship_prefers_trusted_recent_values_and_characters_over_pinyin():
+    from assets.resolve.survive import golden_records
+
+    rows = [
+        person("S1", source="erp_customers", full_name="Xu Na", birth_date="1990-01-02", phone="13900001111",
+               email="xuna@163.com", address_line1="解放路 1号", city="杭州", updated_at="2025-01-01 10:00:00"),
+        person("S2", source="crm_contacts", full_name="徐娜", birth_date="1990-02-01", phone="13900002222",
+               email="xuna90@qq.com", address_line1="浙江省杭州市西湖区文三路9号", city="杭州",
+               updated_at="2026-01-01 10:00:00"),
+    ]
+    canonical = pl.DataFrame(rows, infer_schema_length=None)
+    canonical = canonical.with_columns(pl.lit(None, dtype=pl.String).alias(f) for f in [*CANONICAL_FIELDS, "attributes"]
+                                       if f not in canonical.columns)
+    staged = standardize_customers(canonical, AS_OF).staged.with_columns(pl.lit("G1").alias("golden_id"))
+    golden = golden_records(staged, pl.DataFrame({"golden_id": ["G1"], "customer_kind": ["person"]}),
+                            {"erp_customers": 40, "crm_contacts": 30}).row(0, named=True)
+    assert golden["full_name"] == "徐娜"  # characters over pinyin
+    assert golden["birth_date"] == date(1990, 1, 2)  # the ERP is trusted over the CRM
+    assert golden["address_line1"] == "解放路 1号" and golden["city"] == "杭州"  # the address moves as one piece
+    assert golden["phones"] == ["+8613900001111", "+8613900002222"] and golden["phone"] == "+8613900001111"
+    assert golden["emails"] == ["xuna@163.com", "xuna90@qq.com"] and golden["record_count"] == 2
+    assert golden["sources"] == ["crm_contacts", "erp_customers"]

@@ -26,6 +26,11 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "company_size": ("company_size",),
     "job_title": ("job_title",),
 }
+# Within a field group, a value of this kind wins over the rank (0 before 1): a Chinese name in
+# characters over its pinyin (the ERP may hold "Xu Na" for 徐娜).
+PREFERENCES: dict[str, pl.Expr] = {
+    "full_name": (pl.col("name_script") != "zh").cast(pl.Int8),
+}
 COMPLETENESS_FIELDS = ("full_name", "company_name", "email", "phone", "address_line1", "city", "postcode",
                        "birth_date", "gender", "id_number")
 GOLDEN_COLUMNS = (
@@ -75,8 +80,13 @@ def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dic
         wanted = [c for c in columns if c not in taken]
         if not wanted:
             continue
-        best = (narrow.filter(records[key].is_not_null()).group_by("golden_id")
-                .agg(pl.col("_row").sort_by("rank").first()))
+        prefer = PREFERENCES.get(key)
+        candidates = narrow.filter(records[key].is_not_null())
+        order = ["rank"] if prefer is None else ["_prefer", "rank"]
+        if prefer is not None:
+            candidates = candidates.with_columns(records.filter(records[key].is_not_null()).select(prefer)
+                                                 .to_series().alias("_prefer"))
+        best = candidates.group_by("golden_id").agg(pl.col("_row").sort_by(order).first())
         rows = ids.join(best, on="golden_id", how="left", maintain_order="left")["_row"]
         parts.append(records.select(pl.col(wanted).gather(rows)))
         taken.update(wanted)
