@@ -18,7 +18,7 @@ from pydantic import Field
 from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
 from assets.resolve import engine
 from pipelines import warehouse as wh
-from pipelines.config import MATCH_THRESHOLD, WAREHOUSE_POOL
+from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, SOURCE_TRUST, WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
 from quality.core_checks import CHECK_TABLE, CORE_CHECKS, core_checks
@@ -179,6 +179,10 @@ class ResolveConfig(dg.Config):
 
     threshold: float = Field(default=MATCH_THRESHOLD, ge=0.0, le=1.0,
                              description="Match probability a candidate pair needs to be merged.")
+    max_block_size: int = Field(default=MAX_BLOCK_SIZE, ge=2,
+                                description="Records sharing one blocking key beyond which the key is skipped.")
+    source_trust: dict[str, int] = Field(default_factory=lambda: dict(SOURCE_TRUST),
+                                         description="Survivorship: higher wins; a source not listed counts 0.")
 
 
 def _spec(table: CoreTable) -> dg.AssetSpec:
@@ -224,7 +228,8 @@ def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
 )
 def core_tables(context: dg.AssetExecutionContext, config: ResolveConfig, warehouse: Warehouse) -> Iterator:
     as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
-    settings = engine.ResolveSettings(threshold=config.threshold)
+    settings = engine.ResolveSettings(threshold=config.threshold, max_block_size=config.max_block_size,
+                                      source_trust=config.source_trust)
     with warehouse.get_connection() as con:
         outcome = build_core(con, as_of, context.run.run_id, settings, progress=context.log.info)
         for table, checks in outcome.checks.items():
