@@ -1,0 +1,1 @@
+"""Marts: what the business asks of its customers, one table per question, keyed by golden id."""

@@ -1,0 +1,93 @@
+"""The mart tables' shared machinery: a table's description and column docs, atomic publish with
+COMMENT ON, and a factory for the Dagster asset that builds, checks and publishes a mart.
+
+A mart is built by a pure function of the warehouse connection (``build``) that returns its
+frames and checks; the asset only schedules it, reports the checks and stops on a blocking one,
+so the last good mart stays.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
+from pipelines import warehouse as wh
+from pipelines.config import WAREHOUSE_POOL
+from pipelines.partitions import daily_partitions
+from pipelines.resources import Warehouse
+from quality.results import CheckOutcome
+
+
+@dataclass(frozen=True)
+class MartTable:
+    name: str
+    description: str
+    columns: dict[str, str]  # column -> description
+
+    @property
+    def ref(self) -> wh.TableRef:
+        return wh.TableRef("marts", self.name)
+
+    @property
+    def key(self) -> dg.AssetKey:
+        return dg.AssetKey(["marts", self.name])
+
+
+@dataclass
+class MartBuild:
+    frames: dict[str, pl.DataFrame]  # mart name -> rows
+    checks: list[CheckOutcome] = field(default_factory=list)
+    metadata: dict[str, dict] = field(default_factory=dict)  # mart name -> materialization metadata
+    published: bool = False
+
+
+def publish_marts(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable], build: MartBuild) -> None:
+    """Stage every table of the build and swap them in together, with their comments."""
+    for table in tables:
+        frame = build.frames[table.name]
+        wh.stage(con, table.ref, frame.with_columns(pl.col(c).cast(pl.String) for c, t in frame.schema.items()
+                                                    if t == pl.Null))
+    wh.publish(con, [t.ref for t in tables], comments={t.ref: (t.description, t.columns) for t in tables})
+    build.published = True
+
+
+def build_and_publish(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable],
+                      build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], as_of: date) -> MartBuild:
+    """Build, and publish only when no blocking check failed."""
+    result = build(con, as_of)
+    if not any(c.stops_run for c in result.checks):
+        publish_marts(con, tables, result)
+    return result
+
+
+def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKey],
+               build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], description: str,
+               checks: dict[str, tuple[bool, str]], kinds: set[str] | None = None) -> dg.AssetsDefinition:
+    """One Dagster multi-asset for the tables a mart build writes together; checks on the first."""
+    primary = tables[0]
+    specs = [dg.AssetSpec(t.key, group_name="marts", description=t.description, deps=list(deps),
+                          kinds=kinds or {"duckdb", "polars"},
+                          metadata={"dagster/table_name": str(t.ref),
+                                    "dagster/column_schema": dg.TableSchema(columns=[
+                                        dg.TableColumn(c, "mart", description=text) for c, text in t.columns.items()])})
+             for t in tables]
+
+    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs(primary.key, checks),
+                    partitions_def=daily_partitions, pool=WAREHOUSE_POOL, description=description)
+    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+        as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
+        with warehouse.get_connection() as con:
+            result = build_and_publish(con, tables, build, as_of)
+            yield from report_checks(context, con, str(primary.ref), result.checks, asset_key=primary.key)
+        stop_if_blocked(str(primary.ref), result.checks)
+        for table in tables:
+            extra = {k: json_metadata(v) if isinstance(v, (dict, list)) else v
+                     for k, v in result.metadata.get(table.name, {}).items()}
+            yield dg.MaterializeResult(asset_key=table.key,
+                                       metadata={"dagster/row_count": result.frames[table.name].height, **extra})
+
+    return _mart
