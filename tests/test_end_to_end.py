@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from assets.marts.activity import read_activity
 from assets.resolve.evaluate import pairwise_accuracy
 from pipelines import warehouse as wh
 from pipelines.generator import generate
@@ -29,6 +30,8 @@ def built(tmp_path_factory):
                      "quality.quarantine", "staging.customer_field_issues", "core.customer_xref", "core.golden_customer",
                      "core.household"]
     }
+    activity = read_activity(con)
+    tables.update({f"activity.{name}": getattr(activity, name) for name in ("orders", "tickets", "surveys", "campaign_events")})
     con.close()
     truth = {name: pl.read_parquet(root / "landing" / "truth" / f"{name}.parquet") for name in ("records", "noise", "entities")}
     return summary, run, tables, truth
@@ -135,3 +138,22 @@ def test_families_share_a_household_not_a_golden_id(built):
     # ...and mostly share a household id
     together = persons.group_by("household_id").agg(pl.col("household_id_right").n_unique().alias("households"))
     assert (together["households"] == 1).mean() >= 0.8
+
+
+def test_activity_reaches_its_golden_customer(built):
+    _, _, tables, truth = built
+    orders, surveys = tables["activity.orders"], tables["activity.surveys"]
+    golden_ids = set(tables["core.golden_customer"]["golden_id"])
+    # every order of a staged ERP customer, in CNY, with its customer
+    assert orders.height == tables["staging.orders"].height
+    assert set(orders["golden_id"]) <= golden_ids
+    assert orders["amount"].min() > 0 and set(orders["currency"]) <= {"CNY", "USD", "GBP", "AUD"}
+    # answers reach the customer who gave them (the truth knows who answered)
+    linked = surveys.drop_nulls("golden_id")
+    assert linked.height >= 0.95 * surveys.height
+    answered = (linked.join(truth["records"].filter(pl.col("source") == "surveys").rename({"record_id": "response_id"}),
+                             on="response_id")
+                .join(tables["core.customer_xref"].join(truth["records"], on=["source", "record_id"])
+                      .select("golden_id", pl.col("entity_id").alias("member")).unique(), on="golden_id"))
+    right = answered.group_by("response_id").agg((pl.col("member") == pl.col("entity_id")).any())
+    assert right["member"].mean() >= 0.97
