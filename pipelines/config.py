@@ -43,3 +43,36 @@ MAX_BLOCK_SIZE = 300  # records sharing one blocking key; larger blocks are skip
 # Survivorship: a golden field takes the value of the most trusted source that has one, then the
 # most recent, then the most complete record.
 SOURCE_TRUST = {"company_registry": 50, "erp_customers": 40, "crm_contacts": 30, "service_tickets": 20}
+
+# ---- Marts: segments, value tiers, lifecycle, satisfaction ------------------------------------
+# Read by models/segments.py and models/satisfaction.py (their SegmentSettings /
+# SatisfactionSettings take these as defaults). Amounts are in CNY; windows in days before as_of.
+FX_TO_CNY = {"CNY": 1.0, "USD": 7.1, "GBP": 9.0, "AUD": 4.7}  # order currency -> CNY per unit
+# RFM: a score is 1 + the number of these cut points at or below the customer's percent rank
+# (0 = lowest value, 1 = highest); four cuts give the 1-5 scores the segment grid is defined on.
+RFM_SCORE_CUTS = (0.2, 0.4, 0.6, 0.8)  # quintiles
+# Value tier (客户分级, seeds 002 §15) from paid spend over a trailing window and tenure.
+TIER_SPEND_WINDOW_DAYS = 365
+VIP_MIN_SPEND_CNY = 10_000.0  # about the top 1% of the demo's buyers in a year
+VIP_TOP_SHARE = 0.05  # ... or among the top 5% of the window's spenders
+VIP_MIN_TENURE_DAYS = 365
+IMPORTANT_MIN_SPEND_CNY = 2_000.0
+IMPORTANT_TOP_SHARE = 0.20
+IMPORTANT_MIN_TENURE_DAYS = 90
+# Lifecycle (生命周期, seeds 002 §10).
+LIFECYCLE_NEW_DAYS = 90  # first purchase at most this long ago
+LIFECYCLE_LOYAL_MIN_ORDERS = 3
+LIFECYCLE_LOYAL_MIN_TENURE_DAYS = 365
+LIFECYCLE_LOYAL_MAX_RECENCY_DAYS = 90
+LIFECYCLE_AT_RISK_DAYS = 180  # no purchase for longer than this ...
+LIFECYCLE_AT_RISK_GAP_MULTIPLE = 2.0  # ... or than this many of the customer's usual gaps
+LIFECYCLE_AT_RISK_MIN_DAYS = 60  # (the gap rule applies only past this many days)
+LIFECYCLE_LOST_DAYS = 365
+# Tags (标签, seeds 002 §3).
+COMPLAINT_WINDOW_DAYS = 90
+COMPLAINER_MIN_COMPLAINTS = 1
+# Satisfaction (满意度, seeds 002 §12): the trend compares the last window with everything before.
+SATISFACTION_TREND_DAYS = 90
+SATISFACTION_TREND_MIN_CSAT = 0.5  # change of the mean 1-5 rating that counts as improving/declining
+SATISFACTION_TREND_MIN_NPS = 1.0  # change of the mean 0-10 rating, used when there is no CSAT trend
+# ---- end of Marts settings --------------------------------------------------------------------
