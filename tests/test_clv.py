@@ -1,13 +1,15 @@
-"""CLV models against known answers: hand-computed likelihoods, simulated data with known parameters."""
+"""CLV models against known answers: hand-computed likelihoods, simulated data with known parameters, the CLI."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
@@ -28,6 +30,7 @@ from models.clv import (
     prob_alive,
     transaction_summary,
 )
+from pipelines.cli import main
 
 CDNOW = (0.243, 4.414, 0.793, 2.426)  # the paper's CDNOW estimates, in weeks
 GENERATOR = (0.8, 60.0, 0.8, 3.0)  # pipelines/generator/entities.py, in days
@@ -356,3 +359,77 @@ def test_expected_purchases_grow_with_the_horizon(case, t, more):
     fitted = model(r, alpha, a, b)
     sooner, later = expected_purchases(fitted, np.array([t, t + more]), [x, x], [t_x, t_x], [T, T])
     assert np.isfinite(sooner) and 0.0 <= sooner <= later * (1 + 1e-9) + 1e-12
+
+
+# --- crm360 clv --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def orders_csv(tmp_path_factory):
+    orders = simulate_transactions(np.random.default_rng(11), 1_500, GENERATOR, days=2 * 365, end=date(2026, 1, 1))
+    path = tmp_path_factory.mktemp("clv") / "orders.csv"
+    orders.select(
+        pl.format("K{}", pl.col("customer")).alias("customer no"),
+        pl.col("ordered_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("order date"),
+        pl.col("amount").round(2).alias("total"),
+    ).write_csv(path)
+    return path
+
+
+def clv_args(path, *extra: str) -> list[str]:
+    return ["clv", "--transactions", str(path), "--customer-col", "customer no", "--date-col", "order date",
+            "--amount-col", "total", "--calibration-end", "2025-07-01", *extra]
+
+
+def test_clv_command_prints_parameters_and_holdout_comparison(orders_csv, tmp_path):
+    output = tmp_path / "clv.parquet"
+    result = CliRunner().invoke(main, clv_args(orders_csv, "--holdout-end", "2026-01-01", "--output", str(output)))
+    assert result.exit_code == 0, result.output
+    for text in ("BG/NBD", "Gamma-Gamma", "log-likelihood", "7+", "total", "predicted"):
+        assert text in result.output
+    table = pl.read_parquet(output)
+    assert table.columns[0] == "customer no" and {"prob_alive", "clv"} <= set(table.columns)
+    assert table.height == table["customer no"].n_unique() > 500
+
+
+def test_clv_command_json_is_one_document_with_holdout_groups(orders_csv):
+    result = CliRunner().invoke(main, clv_args(orders_csv, "--holdout-end", "2026-01-01", "--time-unit", "week",
+                                               "--json"))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert set(document["bgnbd"]) >= {"r", "alpha", "a", "b", "log_likelihood", "n_customers", "converged"}
+    assert set(document["gamma_gamma"]) >= {"p", "q", "v", "log_likelihood"}
+    assert document["time_unit"] == "week" and document["holdout"]["duration"] == 26
+    groups = document["holdout"]["by_frequency"]
+    assert [g["frequency_group"] for g in groups][:2] == ["0", "1"]
+    assert sum(g["actual"] for g in groups) == document["holdout"]["actual"]
+    assert document["clv"]["horizon"] == 52
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (["--customer-col", "client"], "no column 'client'"),
+    (["--amount-col", "customer no"], "three different columns"),
+])
+def test_clv_command_bad_input_is_one_line_error(orders_csv, change, message):
+    args = clv_args(orders_csv)
+    args[args.index(change[0]) + 1] = change[1]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.output
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ("x,2024-01-01,5\ny,31/31/2024,3\n", "row 2, column 'd': cannot read '31/31/2024' as a date"),
+    ("x,2024-01-01,5\ny,2024-01-02,\n", "row 2, column 'a': amount is empty"),
+    ("x,2024-01-01,5\ny, ,3\n", "row 2, column 'd': date is empty"),
+    ("x,2024-01-01,5\ny,2024-01-02,12 CNY\n", "row 2, column 'a': cannot read '12 CNY' as an amount"),
+    (",2024-01-01,5\n", "row 1, column 'c': customer is empty"),
+])
+def test_clv_command_names_row_and_column_of_bad_value(tmp_path, rows, message):
+    path = tmp_path / "bad.csv"
+    path.write_text("c,d,a\n" + rows)
+    result = CliRunner().invoke(main, ["clv", "--transactions", str(path), "--customer-col", "c", "--date-col", "d",
+                                       "--amount-col", "a", "--calibration-end", "2024-06-01"])
+    assert result.exit_code != 0
+    assert message in result.output and len(result.output.strip().splitlines()) == 1, result.output
