@@ -7,6 +7,9 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 CUSTOMERS ?= 20000
+# The demo data ends the day before DEMO_DATE; the run's business date is that day, so the marts
+# (recency, lifecycle, churn) see the data as of its end rather than a month of silence after it.
+DEMO_DATE ?= 2026-11-01
 
 .PHONY: setup run test dev bench clean
 
@@ -22,8 +25,8 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME) && cp $< $@
 
 run: setup
-	@test -d $(LANDING) || $(BIN)/crm360 generate --out $(LANDING) --customers $(CUSTOMERS)
-	$(BIN)/crm360 run --landing $(LANDING) --warehouse $(WAREHOUSE)
+	@test -d $(LANDING) || $(BIN)/crm360 generate --out $(LANDING) --customers $(CUSTOMERS) --as-of $(DEMO_DATE)
+	$(BIN)/crm360 run --landing $(LANDING) --warehouse $(WAREHOUSE) --date $(DEMO_DATE)
 
 test: setup
 	$(BIN)/pytest -n auto -q

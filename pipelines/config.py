@@ -43,6 +43,9 @@ MAX_BLOCK_SIZE = 300  # records sharing one blocking key; larger blocks are skip
 # Survivorship: a golden field takes the value of the most trusted source that has one, then the
 # most recent, then the most complete record.
 SOURCE_TRUST = {"company_registry": 50, "erp_customers": 40, "crm_contacts": 30, "service_tickets": 20}
+# Sources that describe a customer without being a relationship with it (a registry's dates are a
+# company's founding, not when it became a customer): left out of first_seen_at.
+REFERENCE_SOURCES = ("company_registry",)
 
 # ---- Marts: segments, value tiers, lifecycle, satisfaction ------------------------------------
 # Read by models/segments.py and models/satisfaction.py (their SegmentSettings /

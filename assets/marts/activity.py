@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dagster as dg
 import duckdb
 import polars as pl
 
 from pipelines import warehouse as wh
+from pipelines.config import FX_TO_CNY
 
-# CNY per unit of each currency the ERP sells in; marts add up spend in CNY.
-FX_TO_CNY = {"CNY": 1.0, "USD": 7.1, "GBP": 9.0, "AUD": 4.7, "EUR": 7.7, "HKD": 0.91}
+# What read_activity reads, as Dagster asset keys: the upstream of every mart.
+ACTIVITY_DEPS = [dg.AssetKey(k) for k in (["core", "golden_customer"], ["core", "customer_xref"], ["staging", "orders"],
+                                           ["staging", "service_tickets"], ["staging", "survey_responses"],
+                                           ["staging", "campaign_events"])]
 
 
 @dataclass(frozen=True)

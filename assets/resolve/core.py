@@ -85,7 +85,8 @@ TABLES: dict[str, CoreTable] = {t.ref.table: t for t in [
         "id_kind": ("VARCHAR", "resident_id or uscc."), "industry": ("VARCHAR", "Industry (GB/T 4754 section)."),
         "industry_code": ("VARCHAR", "Industry section letter."),
         "company_size": ("VARCHAR", "micro, small, medium or large."), "job_title": ("VARCHAR", "Job title."),
-        "first_seen_at": ("TIMESTAMP WITH TIME ZONE", "Earliest creation time of any member record (UTC)."),
+        "first_seen_at": ("TIMESTAMP WITH TIME ZONE", "Earliest creation time of a member record of a relationship source "
+                                                      "(UTC); reference sources such as the company registry are left out."),
         "last_updated_at": ("TIMESTAMP WITH TIME ZONE", "Latest update time of any member record (UTC)."),
         "record_count": ("BIGINT", "Member records in customer_xref."), "sources": ("VARCHAR[]", "Sources of the member records."),
     }),

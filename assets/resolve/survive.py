@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.config import REFERENCE_SOURCES
+
 # group key column -> the columns taken from the same record
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "full_name": ("full_name", "given_name", "family_name", "name_script"),
@@ -68,7 +70,7 @@ def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dic
     golden = records.lazy().with_columns(rank.alias("rank")).group_by("golden_id").agg(
         pl.len().cast(pl.Int64).alias("record_count"),
         pl.col("source").unique().sort().alias("sources"),
-        pl.col("created_at").min().alias("first_seen_at"),
+        pl.col("created_at").filter(~pl.col("source").is_in(list(REFERENCE_SOURCES))).min().alias("first_seen_at"),
         pl.max_horizontal(pl.col("updated_at").max(), pl.col("created_at").max()).alias("last_updated_at"),
         *(pl.col(c).sort_by("rank").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls()
           .unique(maintain_order=True).alias(c) for c in ("phones", "emails")),
