@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -171,6 +172,31 @@ def test_expected_purchases_of_new_customer_reach_both_limits_of_drop_out():
     assert expected_purchases(model(2.0, 10.0, 2.0, 1e6), 5.0, 0, 0, 0)[0] == pytest.approx(1.0, rel=1e-4)
     # everybody drops out after the first repeat (p ~ Beta(1e4, 1) ~ 1): P(a purchase in t) = 1 - (10/15)^2 = 5/9
     assert expected_purchases(model(2.0, 10.0, 1e4, 1.0), 5.0, 0, 0, 0)[0] == pytest.approx(5 / 9, rel=1e-3)
+
+
+# --- the paper's CDNOW figures ------------------------------------------------------------------
+
+
+def cdnow_summary() -> pl.DataFrame:
+    rows = []
+    for line in (Path(__file__).parent / "data" / "cdnow_customers.txt").read_text().splitlines():
+        if line.startswith("#"):
+            continue
+        T, no_repeat, *repeaters = line.split()
+        rows += [(0, 0.0, float(T))] * int(no_repeat)
+        rows += [(int(x), float(t_x), float(T)) for x, t_x in (r.split("/") for r in repeaters)]
+    return pl.DataFrame(rows, schema=["frequency", "recency", "T"], orient="row")
+
+
+def test_bgnbd_on_cdnow_gives_the_published_estimates():
+    summary = cdnow_summary()
+    assert summary.height == 2357 and (summary["frequency"] == 0).sum() == 1411 and summary["frequency"].sum() == 2457
+    fitted = fit_bgnbd(summary)
+    assert fitted.converged
+    assert (round(fitted.r, 3), round(fitted.alpha, 3), round(fitted.a, 3), round(fitted.b, 3)) == CDNOW
+    assert round(fitted.log_likelihood, 1) == -9582.4
+    # the worked example, customer 0001 (x=2, t_x=30.43, T=38.86): 1.226 purchases expected in the next 39 weeks
+    assert round(expected_purchases(fitted, 39, 2, 30.43, 38.86)[0], 3) == 1.226
 
 
 # --- parameters recovered from simulated data --------------------------------------------------
