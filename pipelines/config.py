@@ -79,3 +79,8 @@ SATISFACTION_TREND_DAYS = 90
 SATISFACTION_TREND_MIN_CSAT = 0.5  # change of the mean 1-5 rating that counts as improving/declining
 SATISFACTION_TREND_MIN_NPS = 1.0  # change of the mean 0-10 rating, used when there is no CSAT trend
 # ---- end of Marts settings --------------------------------------------------------------------
+
+# CLV (marts.customer_clv): BG/NBD + Gamma-Gamma on paid orders in CNY, by day.
+CLV_HORIZON_DAYS = 365
+CLV_DISCOUNT_RATE_ANNUAL = 0.10
+CLV_HOLDOUT_DAYS = 180  # the diagnostics fit on the data before as_of minus this and predict the rest

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 import polars as pl
+import polars.selectors as cs
 
 from pipelines import warehouse as wh
 from pipelines.config import FX_TO_CNY
@@ -36,17 +37,17 @@ class Activity:
                         self.campaign_events.drop_nulls("golden_id"))
 
 
+def _utc(frame: pl.DataFrame) -> pl.DataFrame:
+    """DuckDB hands time zones back as Etc/UTC, which Polars won't compare with UTC: one name for all."""
+    return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone("UTC"))
+
+
 def read_activity(con: duckdb.DuckDBPyConnection, fx_to_cny: dict[str, float] | None = None) -> Activity:
     fx = pl.DataFrame({"currency": list((fx_to_cny or FX_TO_CNY)), "cny_per_unit": list((fx_to_cny or FX_TO_CNY).values())})
     con.register("fx_rates", fx.to_arrow())
     try:
         wh.execute(con, wh.load_sql("golden_contacts"))
-        return Activity(
-            customers=wh.fetch_frame(con, wh.load_sql("mart_customers")),
-            orders=wh.fetch_frame(con, wh.load_sql("mart_orders")),
-            tickets=wh.fetch_frame(con, wh.load_sql("mart_tickets")),
-            surveys=wh.fetch_frame(con, wh.load_sql("mart_surveys")),
-            campaign_events=wh.fetch_frame(con, wh.load_sql("mart_campaign_events")),
-        )
+        return Activity(*(_utc(wh.fetch_frame(con, wh.load_sql(name))) for name in (
+            "mart_customers", "mart_orders", "mart_tickets", "mart_surveys", "mart_campaign_events")))
     finally:
         con.unregister("fx_rates")
