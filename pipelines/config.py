@@ -84,3 +84,11 @@ SATISFACTION_TREND_MIN_NPS = 1.0  # change of the mean 0-10 rating, used when th
 CLV_HORIZON_DAYS = 365
 CLV_DISCOUNT_RATE_ANNUAL = 0.10
 CLV_HOLDOUT_DAYS = 180  # the diagnostics fit on the data before as_of minus this and predict the rest
+
+# Churn (marts.customer_churn_risk): the label is no paid order within CHURN_HORIZON_DAYS of a
+# cutoff; the model trains on CHURN_TRAINING_CUTOFFS cutoffs spaced CHURN_CUTOFF_SPACING_DAYS apart,
+# is tested on a later one, and is stored under the models folder (default: next to the warehouse).
+ENV_MODELS = "CRM360_MODELS"
+CHURN_HORIZON_DAYS = 90
+CHURN_TRAINING_CUTOFFS = 3
+CHURN_CUTOFF_SPACING_DAYS = 90

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 import assets.ingest
+from assets.marts import mart_assets
 from assets.resolve.core import core_tables
 from assets.standardize.tables import staging_assets
 from pipelines import config
@@ -27,7 +28,7 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
     else:
         erp = ErpDatabase(url=config.default_erp_url(landing))
     return dg.Definitions(
-        assets=[*dg.load_assets_from_package_module(assets.ingest), *staging_assets, core_tables],
+        assets=[*dg.load_assets_from_package_module(assets.ingest), *staging_assets, core_tables, *mart_assets],
         jobs=[daily_job],
         schedules=[daily_schedule],
         sensors=[landing_sensor],

@@ -1,0 +1,145 @@
+"""marts.customer_churn_risk and marts.churn_model_card: who is about to stop buying, and why.
+
+Each run trains on snapshots at earlier cutoffs whose labels are complete, tests the model on a
+later cutoff (out of time) against the recency-only baseline, stores it under the models folder
+with its card, and scores today's active customers with the stored model.
+"""
+
+import json
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.marts.activity import ACTIVITY_DEPS, read_activity
+from assets.marts.tables import MartBuild, MartTable, mart_asset
+from models.churn import evaluate, load_model, save_model, score, snapshot, train
+from pipelines import config
+from pipelines import warehouse as wh
+from quality.mart_checks import one_row_per_customer, values_between
+from quality.results import CheckOutcome
+
+CUSTOMER_CHURN_RISK = MartTable("customer_churn_risk", (
+    f"Churn risk of every active customer (a paid order in the year before the run date): calibrated probability of "
+    f"no paid order in the next {config.CHURN_HORIZON_DAYS} days, risk band and the top reasons, from the stored "
+    "model named by model_version."), {
+    "golden_id": "Golden customer id.",
+    "churn_probability": "Calibrated probability of no paid order within the horizon.",
+    "risk_band": "high, medium or low (thresholds in the model card).",
+    "top_reasons": "Up to three reasons pushing this customer's risk above the average customer's, strongest first.",
+    "model_version": "Version of the stored model that scored (marts.churn_model_card).",
+    "scored_at": "Cutoff the features are computed as of (the run's business date).",
+})
+CHURN_MODEL_CARD = MartTable("churn_model_card", (
+    "The churn model that scored this run: version, training window, held-out (out-of-time) ROC AUC and PR AUC "
+    "against the recency-only baseline, calibration, feature importances, and where the model is stored."), {
+    "model_version": "Model version (hash of training cutoffs, parameters, features, scikit-learn version).",
+    "trained_cutoffs": "Cutoffs of the training snapshots.", "heldout_cutoff": "Later cutoff the model was tested on.",
+    "horizon_days": "Label horizon, days.", "training_rows": "Training snapshot rows.",
+    "roc_auc": "Held-out ROC AUC.", "pr_auc": "Held-out PR AUC (average precision).",
+    "recency_roc_auc": "Held-out ROC AUC of days since the last purchase alone.",
+    "recency_pr_auc": "Held-out PR AUC of days since the last purchase alone.",
+    "brier": "Held-out Brier score.", "base_rate": "Share churned in the held-out snapshot.",
+    "card": "The whole model card, JSON (calibration by decile, feature importances, parameters).",
+    "model_path": "File holding the stored model.",
+})
+CHECKS = {
+    "customer_churn_risk_one_row_per_customer": (True, "No golden customer twice, none unknown."),
+    "customer_churn_risk_values_in_range": (True, "Probabilities within 0-1."),
+    "churn_model_trained": (False, "A model was trained this run (too little history: the last stored model scores)."),
+    "churn_model_beats_recency": (False, "Out of time, the model's ROC AUC is above the recency-only baseline's."),
+}
+
+
+def models_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """CRM360_MODELS, else a models folder beside the warehouse file."""
+    if os.environ.get(config.ENV_MODELS):
+        return Path(os.environ[config.ENV_MODELS])
+    path = wh.fetch_value(con, wh.load_sql("warehouse_path"))
+    if not path:
+        raise RuntimeError(f"an in-memory warehouse has no folder to store models in; set {config.ENV_MODELS}")
+    return Path(path).resolve().parent / "models"
+
+
+def cutoffs(as_of: date) -> tuple[list[date], date]:
+    """Training cutoffs and the held-out cutoff: every label window ends by as_of, and the training
+    labels end by the held-out cutoff, so the test is strictly later than anything trained on."""
+    horizon, spacing = config.CHURN_HORIZON_DAYS, config.CHURN_CUTOFF_SPACING_DAYS
+    heldout = as_of - timedelta(days=horizon)
+    last_training = heldout - timedelta(days=horizon)
+    return [last_training - timedelta(days=spacing * k) for k in reversed(range(config.CHURN_TRAINING_CUTOFFS))], heldout
+
+
+def _latest_stored(folder: Path) -> Path | None:
+    stored = sorted(folder.glob("*.joblib"), key=lambda p: p.stat().st_mtime)
+    return stored[-1] if stored else None
+
+
+def build_churn(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
+    activity = read_activity(con).linked()
+    frames = (activity.customers, activity.orders, activity.tickets, activity.surveys, activity.campaign_events)
+    horizon = config.CHURN_HORIZON_DAYS
+    training_cutoffs, heldout = cutoffs(as_of)
+    folder = models_dir(con) / "churn"
+    report, not_trained = None, None
+    try:
+        model = train([(c, snapshot(*frames, c, horizon, end=as_of)) for c in training_cutoffs])
+        report = evaluate(model, snapshot(*frames, heldout, horizon, end=as_of))
+        model.record_evaluation(report)
+        path = save_model(model, folder / f"{model.version}.joblib")
+    except ValueError as exc:  # too little history to train on: score with the last stored model, if any
+        not_trained, path = str(exc), _latest_stored(folder)
+    if path is not None:
+        stored = load_model(path)  # scoring uses the stored model, as a later run would
+        scored = score(stored, snapshot(*frames, as_of, horizon, end=as_of)).select(list(CUSTOMER_CHURN_RISK.columns))
+        card = pl.DataFrame([_card_row(stored, training_cutoffs, heldout, report or stored.card.get("evaluation"), path)],
+                            infer_schema_length=None).select(list(CHURN_MODEL_CARD.columns))
+    else:
+        scored = pl.DataFrame(schema={"golden_id": pl.String, "churn_probability": pl.Float64, "risk_band": pl.String,
+                                      "top_reasons": pl.List(pl.String), "model_version": pl.String,
+                                      "scored_at": pl.Date})
+        card = pl.DataFrame(schema={c: pl.String for c in CHURN_MODEL_CARD.columns})
+    evaluation = report or {}
+    roc, recency = evaluation.get("roc_auc"), evaluation.get("recency_baseline", {}).get("roc_auc")
+    checks = [
+        one_row_per_customer("customer_churn_risk", scored, activity.customers, every_customer=False),
+        values_between("customer_churn_risk", scored, {"churn_probability": (0, 1)}),
+        _check("churn_model_trained", not_trained is None, reason=not_trained,
+               scored_with=str(path) if path else None),
+        _check("churn_model_beats_recency", roc is not None and recency is not None and roc > recency,
+               roc_auc=roc, recency_roc_auc=recency),
+    ]
+    bands = dict(scored.group_by("risk_band").len().iter_rows()) if scored.height else {}
+    return MartBuild({CUSTOMER_CHURN_RISK.name: scored, CHURN_MODEL_CARD.name: card}, checks,
+                     {CUSTOMER_CHURN_RISK.name: {"risk_bands": bands, "model_path": str(path) if path else None},
+                      CHURN_MODEL_CARD.name: {"roc_auc": roc, "recency_roc_auc": recency, "not_trained": not_trained}})
+
+
+def _card_row(model, training_cutoffs: list[date], heldout: date, report: dict | None, path: Path) -> dict:
+    report = report or {}
+    return {
+        "model_version": model.version, "trained_cutoffs": [c.isoformat() for c in model.trained_cutoffs],
+        "heldout_cutoff": heldout if report else None, "horizon_days": model.horizon_days,
+        "training_rows": model.card.get("training_rows"), "roc_auc": report.get("roc_auc"),
+        "pr_auc": report.get("pr_auc"), "recency_roc_auc": report.get("recency_baseline", {}).get("roc_auc"),
+        "recency_pr_auc": report.get("recency_baseline", {}).get("pr_auc"), "brier": report.get("brier"),
+        "base_rate": report.get("base_rate"), "card": json.dumps(model.card, default=str, ensure_ascii=False),
+        "model_path": str(path),
+    }
+
+
+def _check(name: str, passed: bool, **metadata) -> CheckOutcome:
+    blocking, description = CHECKS[name]
+    return CheckOutcome(name, passed, blocking, description, metadata={k: v for k, v in metadata.items() if v is not None})
+
+
+customer_churn_risk_asset = mart_asset(
+    "customer_churn_risk", [CUSTOMER_CHURN_RISK, CHURN_MODEL_CARD],
+    deps=ACTIVITY_DEPS,
+    build=build_churn,
+    description="Churn risk per active customer from a scikit-learn model trained on time-split snapshots.",
+    checks=CHECKS,
+    kinds={"duckdb", "polars", "scikitlearn"},
+)

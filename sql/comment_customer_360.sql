@@ -1,0 +1,1 @@
+COMMENT ON VIEW marts.customer_360 IS 'One wide row per golden customer: the golden record, its household, segments (marts.customer_segment), CLV (marts.customer_clv), churn risk (marts.customer_churn_risk) and satisfaction (marts.customer_satisfaction). Column meanings are documented on those tables.';
