@@ -30,6 +30,7 @@ def built(tmp_path_factory):
                      "quality.quarantine", "staging.customer_field_issues", "core.customer_xref", "core.golden_customer",
                      "core.household"]
     }
+    tables["warehouse_path"] = root / "warehouse.duckdb"
     activity = read_activity(con)
     tables.update({f"activity.{name}": getattr(activity, name) for name in ("orders", "tickets", "surveys", "campaign_events")})
     con.close()
@@ -157,3 +158,22 @@ def test_activity_reaches_its_golden_customer(built):
                       .select("golden_id", pl.col("entity_id").alias("member")).unique(), on="golden_id"))
     right = answered.group_by("response_id").agg((pl.col("member") == pl.col("entity_id")).any())
     assert right["member"].mean() >= 0.97
+
+
+def test_marts_cover_every_customer_and_document_themselves(built):
+    _, _, tables, _ = built
+    con = wh.connect(tables["warehouse_path"], read_only=True)
+    try:
+        customers = wh.fetch_value(con, "SELECT count(*) FROM core.golden_customer")
+        for table in ("customer_segment", "customer_clv", "customer_satisfaction", "customer_360"):
+            assert wh.fetch_value(con, f"SELECT count(DISTINCT golden_id) FROM marts.{table}") == customers, table
+        undocumented = wh.fetch_rows(con, "SELECT table_name, column_name FROM duckdb_columns() "
+                                          "WHERE schema_name = 'marts' AND comment IS NULL AND table_name <> 'customer_360'")
+        assert undocumented == []
+        tiers = dict(wh.fetch_rows(con, "SELECT value_tier, count(*) FROM marts.customer_segment GROUP BY ALL"))
+        assert set(tiers) == {"VIP", "important", "ordinary"}
+        assert wh.fetch_value(con, "SELECT min(churn_probability) >= 0 AND max(churn_probability) <= 1 "
+                                   "FROM marts.customer_churn_risk")
+        assert wh.fetch_value(con, "SELECT count(*) FROM marts.clv_diagnostics WHERE model = 'bgnbd'") == 2
+    finally:
+        con.close()
