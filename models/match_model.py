@@ -137,7 +137,8 @@ def _floored(m: np.ndarray) -> np.ndarray:
 
 
 def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: pl.DataFrame,
-              u: dict[str, np.ndarray], field_levels: dict[str, tuple[str, ...]], total_pairs: int) -> MatchModel:
+              u: dict[str, np.ndarray], field_levels: dict[str, tuple[str, ...]], total_pairs: int,
+              impossible: dict[str, tuple[str, ...]] | None = None) -> MatchModel:
     """m per field: the mean over the EM sessions that estimated it (Splink's way of training on
     blocked pairs). Then the match share of all candidate pairs under those m and the sessions'
     u, which with the number of all possible pairs gives the prior. Scores use the random-pair u."""
@@ -154,6 +155,11 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
             candidate_u[f].append(uc[f])
     m = {f: _floored(np.mean(values, axis=0)) if values else _initial_m(field_levels[f]) for f, values in estimates.items()}
     uc = {f: np.mean(values, axis=0) if values else u[f] for f, values in candidate_u.items()}
+    for f, levels in (impossible or {}).items():  # what the domain rules out for one customer
+        if f in m:
+            for level in levels:
+                m[f][field_levels[f].index(level)] = 0.0
+            m[f] = _floored(m[f])
     fields = list(field_levels)
     gamma = everything.select(fields).to_numpy().astype(np.int64)
     counts = everything["count"].to_numpy().astype(np.float64)

@@ -39,6 +39,9 @@ TRAINING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "company": (("company_name", ("company",)), ("phone", ("phone",)), ("email", ("email",)),
                 ("id_number", ("id_number",)), ("linked_record", ("link",))),
 }
+# Levels one customer can't produce, whatever EM makes of look-alike pairs: two different valid
+# resident ids or credit codes are two parties (data errors aside, which the m floor allows for).
+IMPOSSIBLE = {"id_number": ("different",)}
 PAIR_FLOOR = 0.001  # core.match_pairs keeps pairs at least this likely (and every accepted or cut one)
 
 
@@ -129,7 +132,7 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
     sessions = [(patterns(candidates.filter((pl.col("rule_mask") & rule_bit(rule)) != 0)), tuple(f for f in ignore if f in fields))
                 for rule, ignore in TRAINING_RULES[role]]
     n = int((prepared["role"] == role).sum())
-    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2)
+    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE)
 
 
 def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
