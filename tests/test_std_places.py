@@ -15,7 +15,7 @@ from assets.standardize.places import (
     standardize_province,
 )
 from assets.standardize.reference import regions
-from assets.standardize.reference.text import on_distinct
+from assets.standardize.distinct import on_distinct
 
 
 def run(expr, **columns) -> list[dict]:

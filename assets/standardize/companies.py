@@ -28,7 +28,8 @@ import polars as pl
 
 from assets.standardize.reference import companies as ref
 from assets.standardize.reference import regions as region_ref
-from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from, on_distinct
+from assets.standardize.distinct import on_distinct
+from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from
 
 COMPANY_STRUCT = pl.Struct({"value": pl.String, "legal_form": pl.String, "name_key": pl.String, "issue": pl.String})
 USCC_STRUCT = pl.Struct({"value": pl.String, "issue": pl.String})

@@ -35,7 +35,8 @@ import polars as pl
 from pypinyin import Style, lazy_pinyin
 
 from assets.standardize.reference import names as ref
-from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from, on_distinct
+from assets.standardize.distinct import on_distinct
+from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from
 
 NAME_FIELDS = {
     "value": pl.String, "family_name": pl.String, "given_name": pl.String, "script": pl.String,

@@ -23,7 +23,8 @@ import polars as pl
 
 from assets.standardize.reference import countries as country_ref
 from assets.standardize.reference import regions as region_ref
-from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from, on_distinct
+from assets.standardize.distinct import on_distinct
+from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from
 
 COUNTRY_STRUCT = pl.Struct({"value": pl.String, "issue": pl.String})
 PROVINCE_STRUCT = pl.Struct({"value": pl.String, "code": pl.String, "gb_code": pl.String, "issue": pl.String})

@@ -1,13 +1,11 @@
-"""Text clean-up every standardizer starts from, and the run-once-per-distinct-value wrapper they share.
+"""Text clean-up every standardizer starts from.
 
 Customer columns repeat heavily (a million rows hold a few hundred thousand names and a few
 hundred provinces), so each standardizer computes its struct over the distinct inputs only and
-maps it back with one hash join.
+maps it back with one hash join (``assets/standardize/distinct.py``).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import polars as pl
 
@@ -44,24 +42,6 @@ def blank_to_null(expr: pl.Expr) -> pl.Expr:
 def ascii_fold(expr: pl.Expr) -> pl.Expr:
     """Lower-case with diacritics removed ("José" -> "jose"), for keys only."""
     return expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
-
-
-def on_distinct(inputs: pl.Expr, compute: Callable[[pl.Series], pl.Series], dtype: pl.DataType) -> pl.Expr:
-    """Apply `compute` (distinct inputs -> results of the same length) once per distinct input value
-    and join the results back onto every row."""
-
-    def run(column: pl.Series) -> pl.Series:
-        keys = column.unique()
-        results = compute(keys)
-        lookup = pl.DataFrame({"key": keys, "result": results})
-        return (
-            column.to_frame("key")
-            .join(lookup, on="key", how="left", nulls_equal=True, maintain_order="left")
-            .get_column("result")
-            .alias(column.name)
-        )
-
-    return inputs.map_batches(run, return_dtype=dtype).name.keep()
 
 
 def issue_from(*conditions: tuple[pl.Expr, str]) -> pl.Expr:
