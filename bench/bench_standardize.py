@@ -19,14 +19,9 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets.ingest import company_registry, crm_contacts, service_tickets  # noqa: E402
-from assets.ingest.readers import read_source_file  # noqa: E402
 from assets.standardize import companies, dates, emails, genders, names, phones, places  # noqa: E402
 from assets.standardize.customers import standardize_customers  # noqa: E402
 from assets.standardize.landing import canonical_records  # noqa: E402,F401 (bench_resolve imports it from here)
-from assets.standardize.mapping import load_mappings, to_canonical  # noqa: E402
-from pipelines.config import default_erp_url  # noqa: E402
-from pipelines.erp import read_erp_table  # noqa: E402
 
 AS_OF = date(2026, 11, 1)
 

@@ -102,7 +102,11 @@ def table_columns(con: duckdb.DuckDBPyConnection, ref: TableRef) -> list[tuple[s
 
 
 def stage(con: duckdb.DuckDBPyConnection, ref: TableRef, data: pl.DataFrame | pa.Table) -> TableRef:
-    """Write ``data`` to the scratch table of ``ref`` (replacing any leftover) and return it."""
+    """Write ``data`` to the scratch table of ``ref`` (replacing any leftover) and return it.
+
+    A column with no value at all (an empty or sparse frame) becomes text, so DuckDB gets a real type."""
+    if isinstance(data, pl.DataFrame):
+        data = data.with_columns(pl.col(c).cast(pl.String) for c, t in data.schema.items() if t == pl.Null)
     arrow = data.to_arrow() if isinstance(data, pl.DataFrame) else data
     scratch = ref.scratch
     con.register("_crm360_stage", arrow)

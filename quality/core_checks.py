@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from quality.results import CheckOutcome, sample_rows
+from quality.results import CheckOutcome, outcome, sample_rows
 
 KEY = ["source", "record_id"]
 MATCH_RATE_MIN_RECORDS = 1000  # below this, resolving nothing together is plausible
@@ -29,8 +29,7 @@ CHECK_TABLE = {"xref_complete": "customer_xref", "cluster_size": "customer_xref"
 
 
 def _outcome(name: str, passed: bool, failing_rows: int = 0, sample=None, **metadata) -> CheckOutcome:
-    blocking, description = CORE_CHECKS[name]
-    return CheckOutcome(name, passed, blocking, description, failing_rows, sample or [], metadata)
+    return outcome(CORE_CHECKS, name, passed, failing_rows, sample, **metadata)
 
 
 def xref_complete(staged: pl.DataFrame, xref: pl.DataFrame) -> CheckOutcome:

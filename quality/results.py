@@ -25,6 +25,15 @@ class CheckOutcome:
         return self.blocking and not self.passed
 
 
+def outcome(specs: dict[str, tuple[bool, str]], name: str, passed: bool, failing_rows: int = 0,
+            sample: list[dict[str, Any]] | None = None, **metadata: Any) -> CheckOutcome:
+    """The outcome of the check ``name`` declared in ``specs`` ({name: (blocking, description)});
+    metadata that is None is left out."""
+    blocking, description = specs[name]
+    return CheckOutcome(name, passed, blocking, description, failing_rows, sample or [],
+                        {k: v for k, v in metadata.items() if v is not None})
+
+
 def sample_rows(frame: pl.DataFrame, columns: list[str] | None = None, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
     """A few failing rows for on-call, with lineage first so they can be found in the file."""
     if columns:

@@ -19,7 +19,7 @@ from models.churn import evaluate, load_model, save_model, score, snapshot, trai
 from pipelines import config
 from pipelines import warehouse as wh
 from quality.mart_checks import one_row_per_customer, values_between
-from quality.results import CheckOutcome
+from quality.results import outcome
 
 CUSTOMER_CHURN_RISK = MartTable("customer_churn_risk", (
     f"Churn risk of every active customer (a paid order in the year before the run date): calibrated probability of "
@@ -113,9 +113,9 @@ def build_churn(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
     checks = [
         one_row_per_customer("customer_churn_risk", scored, activity.customers, every_customer=False),
         values_between("customer_churn_risk", scored, {"churn_probability": (0, 1)}),
-        _check("churn_model_trained", not_trained is None, reason=not_trained,
+        outcome(CHECKS, "churn_model_trained", not_trained is None, reason=not_trained,
                scored_with=str(path) if path else None),
-        _check("churn_model_beats_recency", roc is not None and recency is not None and roc > recency,
+        outcome(CHECKS, "churn_model_beats_recency", roc is not None and recency is not None and roc > recency,
                roc_auc=roc, recency_roc_auc=recency),
     ]
     bands = dict(scored.group_by("risk_band").len().iter_rows()) if scored.height else {}
@@ -135,11 +135,6 @@ def _card_row(model, training_cutoffs: list[date], heldout: date, report: dict |
         "base_rate": report.get("base_rate"), "card": json.dumps(model.card, default=str, ensure_ascii=False),
         "model_path": str(path),
     }
-
-
-def _check(name: str, passed: bool, **metadata) -> CheckOutcome:
-    blocking, description = CHECKS[name]
-    return CheckOutcome(name, passed, blocking, description, metadata={k: v for k, v in metadata.items() if v is not None})
 
 
 customer_churn_risk_asset = mart_asset(

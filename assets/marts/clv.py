@@ -8,7 +8,6 @@ actual repeat purchases in it; the customer values come from a fit on everything
 import json
 from datetime import date, datetime, timedelta, timezone
 
-import dagster as dg
 import duckdb
 import polars as pl
 
@@ -17,7 +16,7 @@ from assets.marts.tables import MartBuild, MartTable, mart_asset
 from models.clv import calibration_holdout, calibration_plot, customer_clv, fit_bgnbd, fit_gamma_gamma, transaction_summary
 from pipelines import config
 from quality.mart_checks import one_row_per_customer, values_between
-from quality.results import CheckOutcome
+from quality.results import outcome
 
 CUSTOMER_CLV = MartTable("customer_clv", (
     "Every golden customer's historical value (paid orders, CNY) and predicted value: probability alive (BG/NBD), "
@@ -146,8 +145,8 @@ def build_clv(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
         values_between("customer_clv", table, {"prob_alive": (0, 1), "historical_value": (0, None),
                                                "expected_purchases": (0, None), "expected_spend": (0, None),
                                                "clv": (0, None)}),
-        _warning("clv_models_fitted", not_fitted is None, reason=not_fitted),
-        _warning("clv_holdout_fit", error is not None and error <= HOLDOUT_TOLERANCE,
+        outcome(CHECKS, "clv_models_fitted", not_fitted is None, reason=not_fitted),
+        outcome(CHECKS, "clv_holdout_fit", error is not None and error <= HOLDOUT_TOLERANCE,
                  relative_error=round(error, 4) if error is not None else None,
                  predicted=round(holdout.predicted, 1) if holdout else None, actual=holdout.actual if holdout else None),
     ]
@@ -162,11 +161,6 @@ def build_clv(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
     }
     return MartBuild({CUSTOMER_CLV.name: table, CLV_DIAGNOSTICS.name: diagnostics, CLV_CALIBRATION.name: calibration},
                      checks, {name: {k: v for k, v in meta.items() if v is not None} for name, meta in metadata.items()})
-
-
-def _warning(name: str, passed: bool, **metadata) -> CheckOutcome:
-    blocking, description = CHECKS[name]
-    return CheckOutcome(name, passed, blocking, description, metadata={k: v for k, v in metadata.items() if v is not None})
 
 
 customer_clv_asset = mart_asset(

@@ -1,7 +1,6 @@
 """marts.customer_360: the SQL view joining the golden record with every mart (sql/customer_360.sql)."""
 
 from collections.abc import Iterator
-from datetime import date
 
 import dagster as dg
 import duckdb
@@ -11,7 +10,7 @@ from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Warehouse
-from quality.results import CheckOutcome
+from quality.results import CheckOutcome, outcome
 
 KEY = dg.AssetKey(["marts", "customer_360"])
 DESCRIPTION = ("One wide row per golden customer: the golden record, its household, segments, CLV, churn risk and "
@@ -33,9 +32,8 @@ def build_customer_360(con: duckdb.DuckDBPyConnection) -> tuple[int, list[CheckO
         con.rollback()
         raise
     rows, customers = wh.fetch_rows(con, wh.load_sql("customer_360_counts"))[0]
-    blocking, description = CHECKS["customer_360_one_row_per_customer"]
-    return rows, [CheckOutcome("customer_360_one_row_per_customer", rows == customers, blocking, description,
-                               failing_rows=abs(rows - customers), metadata={"rows": rows, "golden_customers": customers})]
+    return rows, [outcome(CHECKS, "customer_360_one_row_per_customer", rows == customers, abs(rows - customers),
+                          rows=rows, golden_customers=customers)]
 
 
 @dg.asset(key=KEY, group_name="marts", description=DESCRIPTION, deps=UPSTREAM, partitions_def=daily_partitions,

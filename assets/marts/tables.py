@@ -48,9 +48,7 @@ class MartBuild:
 def publish_marts(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable], build: MartBuild) -> None:
     """Stage every table of the build and swap them in together, with their comments."""
     for table in tables:
-        frame = build.frames[table.name]
-        wh.stage(con, table.ref, frame.with_columns(pl.col(c).cast(pl.String) for c, t in frame.schema.items()
-                                                    if t == pl.Null))
+        wh.stage(con, table.ref, build.frames[table.name])
     wh.publish(con, [t.ref for t in tables], comments={t.ref: (t.description, t.columns) for t in tables})
     build.published = True
 

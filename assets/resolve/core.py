@@ -135,11 +135,6 @@ def read_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     return wh.fetch_frame(con, wh.load_sql("previous_customer_xref")) if wh.table_exists(con, XREF) else None
 
 
-def _typed(frame: pl.DataFrame) -> pl.DataFrame:
-    """All-null columns of an empty or sparse frame as text, so DuckDB gets a real column type."""
-    return frame.with_columns(pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t == pl.Null)
-
-
 def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None = None,
                settings: engine.ResolveSettings | None = None, progress: engine.Progress | None = None) -> CoreOutcome:
     """Resolve the staged records, check the result, and publish it only if no blocking check failed."""
@@ -157,7 +152,7 @@ def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None =
         pl.lit(run_id, dtype=pl.String).alias("run_id"), pl.lit(as_of, dtype=pl.Date).alias("partition_date"),
         pl.lit(datetime.now(timezone.utc), dtype=pl.Datetime("us", "UTC")).alias("recorded_at"))
     for ref, frame in [*frames.items(), (HISTORY, history)]:
-        wh.stage(con, ref, _typed(frame))
+        wh.stage(con, ref, frame)
     comments = {t.ref: (t.description, {c: text for c, (_, text) in t.columns.items()}) for t in TABLES.values()}
     wh.publish(con, REPLACED, appends=[HISTORY], comments=comments)
     outcome.published = True
