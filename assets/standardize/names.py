@@ -22,7 +22,7 @@ Rules (the ones a reviewer will ask about):
 - Honorifics (先生, 王总, Mr., Dr, PhD ...) are removed and reported in `honorific`; generational suffixes
   (Jr., Sr., II, III, IV) stay at the end of `value`, are reported in `suffix` and kept out of keys.
 - `name_key` is the sorted family and given keys joined by "|" (pinyin for Chinese script), so it ignores
-  order; `pinyin_key` is family + given in pinyin; `phonetic_key` is the metaphone of family and of given.
+  order; `family_key` and `given_key` are those two keys apart, for comparing the parts on their own; `pinyin_key` is family + given in pinyin; `phonetic_key` is the metaphone of family and of given.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_t
 
 NAME_FIELDS = {
     "value": pl.String, "family_name": pl.String, "given_name": pl.String, "script": pl.String,
-    "pinyin_key": pl.String, "name_key": pl.String, "phonetic_key": pl.String, "honorific": pl.String,
+    "pinyin_key": pl.String, "name_key": pl.String, "family_key": pl.String, "given_key": pl.String,
+    "phonetic_key": pl.String, "honorific": pl.String,
     "suffix": pl.String, "issue": pl.String,
 }
 NAME_STRUCT = pl.Struct(NAME_FIELDS)
@@ -279,7 +280,8 @@ def _standardize_distinct(inputs: pl.Series) -> pl.Series:
     return frame.select(
         pl.struct(
             pl.col("value"), pl.col("family_name"), pl.col("given_name"), pl.col("script"),
-            pl.col("pinyin_key"), pl.col("name_key"),
+            pl.col("pinyin_key"), pl.col("name_key"), pl.col("key_family").alias("family_key"),
+            pl.col("key_given").alias("given_key"),
             blank_to_null(pl.col("phonetic_key")).alias("phonetic_key"),
             pl.when(~pl.col("company")).then("honorific").alias("honorific"), pl.col("suffix"), pl.col("issue"),
         )

@@ -47,6 +47,7 @@ CUSTOMER_RECORDS = StagingTable(
         "record_kind": "person or company.", "full_name": "Person's name, canonical form.",
         "given_name": "Given name.", "family_name": "Family name.", "name_script": "zh, latin or mixed.",
         "name_key": "Order-independent name key (pinyin tokens for Chinese).", "pinyin_key": "Pinyin of a Chinese name.",
+        "family_key": "Family name key (letters only; pinyin for Chinese).", "given_key": "Given name key (letters only; pinyin for Chinese).",
         "phonetic_key": "Phonetic key of a Latin name.", "company_name": "Company name, legal suffix unified.",
         "company_legal_form": "Legal form.", "company_key": "Company name key for matching.",
         "email": "Primary email, lower-cased, typos corrected.", "email_key": "Email key for matching.",
