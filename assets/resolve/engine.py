@@ -75,6 +75,14 @@ class Resolution:
     history: pl.DataFrame  # golden_id, event (created/merged/split/retired), related_golden_id, records
     households: pl.DataFrame  # golden_id, household_id, household_size, evidence
     stats: ResolveStats
+    candidates: pl.DataFrame  # rid_l, rid_r of every pair blocking produced; a rid is a row of xref (and of staged)
+
+    def candidate_records(self) -> pl.DataFrame:
+        """Candidate pairs by record (source_l, record_id_l, source_r, record_id_r): for measuring blocking."""
+        names = self.xref.select("source", "record_id")
+        left, right = names[self.candidates["rid_l"]], names[self.candidates["rid_r"]]
+        return pl.concat([left.rename({"source": "source_l", "record_id": "record_id_l"}),
+                          right.rename({"source": "source_r", "record_id": "record_id_r"})], how="horizontal")
 
 
 Progress = Callable[[str], None]
@@ -191,7 +199,7 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     best = pl.concat([linked.select(pl.col("rid_l").alias("rid"), "match_probability"),
                       linked.select(pl.col("rid_r").alias("rid"), "match_probability")]).group_by("rid").agg(
         pl.col("match_probability").max())
-    xref = (members.join(best, on="rid", how="left")
+    xref = (members.join(best, on="rid", how="left", maintain_order="left")
             .with_columns(pl.len().over("golden_id").cast(pl.Int64).alias("cluster_size"))
             .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
     kinds = members.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
@@ -203,7 +211,8 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     pairs = _pairs_table(scored.filter((pl.col("match_probability") >= PAIR_FLOOR) | (pl.col("decision") != "non_match")),
                          prepared)
     timer.lap("pairs_table")
-    return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats)
+    return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats,
+                      candidates=blocked.pairs.select("rid_l", "rid_r"))
 
 
 def _pairs_table(scored: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:

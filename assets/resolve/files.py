@@ -39,6 +39,7 @@ class ResolveFilesResult:
     pairs_path: Path
     stats: engine.ResolveStats
     failed_checks: list[CheckOutcome]  # core checks the result does not pass (the files are written all the same)
+    resolution: engine.Resolution  # everything resolve() returned, for benchmarks and callers in-process
 
 
 def pair_mappings(inputs: Sequence[Path], mappings: Sequence[SourceMapping]) -> list[tuple[Path, SourceMapping]]:
@@ -103,5 +104,5 @@ def resolve_files(inputs: Sequence[Path], mappings: Sequence[SourceMapping], out
         candidate_pairs=stats.candidate_pairs, matched_pairs=resolution.pairs.filter(pl.col("decision") == "match").height,
         golden_customers=resolution.golden.height, seconds=time.perf_counter() - started, output=output,
         rejected_path=paths["rejected"], golden_path=paths["golden"], pairs_path=paths["pairs"], stats=stats,
-        failed_checks=[c for c in checks if not c.passed],
+        failed_checks=[c for c in checks if not c.passed], resolution=resolution,
     )
