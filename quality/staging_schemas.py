@@ -39,7 +39,7 @@ class CustomerRecords(pa.DataFrameModel):
     def has_usable_identifier(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(
             pl.col("phone").is_not_null() | pl.col("email").is_not_null() | pl.col("id_number").is_not_null()
-            | pl.col("company_name").is_not_null()
+            | (pl.col("identifiers").list.len() > 0) | pl.col("company_name").is_not_null()
             | (pl.col("full_name").is_not_null()
                & pl.any_horizontal(pl.col("birth_date", "address_line1", "postcode").is_not_null()))
         )

@@ -22,6 +22,7 @@ from assets.standardize.companies import (
 from assets.standardize.dates import standardize_date, standardize_timestamp
 from assets.standardize.emails import is_company_mailbox, standardize_email
 from assets.standardize.genders import gender_from_honorific, standardize_gender
+from assets.standardize.identifiers import IDENTIFIER, RAW_IDENTIFIER, check_identifiers
 from assets.standardize.names import standardize_person_name
 from assets.standardize.phones import standardize_phone
 from assets.standardize.places import (
@@ -41,7 +42,7 @@ STAGED_COLUMNS = [
     "email", "email_key", "email_domain", "emails",
     "phone", "phone_line_type", "phone_extension", "phones",
     "address_line1", "address_line2", "address_key", "city", "province", "province_code", "postcode", "country",
-    "birth_date", "gender", "id_number", "id_kind", "industry", "industry_code", "company_size", "job_title",
+    "birth_date", "gender", "id_number", "id_kind", "identifiers", "industry", "industry_code", "company_size", "job_title",
     "created_at", "updated_at", "attributes", "linked_records", "issue_count",
 ]
 LINEAGE = ["_source_file", "_row_number", "_loaded_at"]
@@ -92,12 +93,49 @@ def _emails(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return best, long.select("_row", pl.lit("email").alias("field"), "original_value", "value", "issue")
 
 
+def _identifiers(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each record's valid identifiers, the id_number's first, deduplicated; and the mapping's identifier
+    columns as issue rows. Needs the ``resident_id`` and ``uscc`` structs."""
+    empty = pl.lit([], dtype=pl.List(RAW_IDENTIFIER))
+    raw = pl.col("identifiers_raw").fill_null(empty) if "identifiers_raw" in frame.columns else empty
+    long = (frame.select("_row", raw.alias("raw")).explode("raw").unnest("raw")
+            .filter(pl.col("value").is_not_null()).rename({"value": "original_value"})
+            .with_row_index("_position").with_columns(pl.col("_position").cast(pl.Int64)))
+    long = check_identifiers(long)
+    resident, uscc = pl.col("resident_id").struct.field("value"), pl.col("uscc").struct.field("value")
+    legacy = frame.select(
+        "_row", pl.lit(-1, dtype=pl.Int64).alias("_position"),
+        pl.when(resident.is_not_null()).then(pl.lit("cn_resident")).otherwise(pl.lit("cn_uscc")).alias("scheme"),
+        pl.coalesce(resident, uscc).alias("value"),
+    )
+    valid = pl.concat([legacy, long.select("_row", "_position", "scheme", "value")]).filter(pl.col("value").is_not_null())
+    identifiers = (valid.sort("_row", "_position").group_by("_row", maintain_order=True)
+                   .agg(pl.struct("scheme", "value").unique(maintain_order=True).alias("identifiers")))
+    issues = long.select("_row", (pl.lit("identifier:") + pl.col("column")).alias("field"), "original_value", "value", "issue")
+    return identifiers, issues
+
+
+def _legacy_id_issue() -> pl.Expr:
+    """The id_number's reason: a valid number of the other kind (a credit code on a person) is kept as
+    wrong_kind, not called invalid. Needs the four id structs."""
+    person = pl.col("record_kind") == "person"
+    return (pl.when(person & pl.col("resident_id").struct.field("value").is_null()
+                    & pl.col("uscc_on_person").struct.field("value").is_not_null())
+            .then(pl.lit("wrong_kind: a valid cn_uscc on a person record"))
+            .when(~person & pl.col("uscc").struct.field("value").is_null()
+                  & pl.col("resident_on_company").struct.field("value").is_not_null())
+            .then(pl.lit("wrong_kind: a valid cn_resident on a company record")))
+
+
 def _scalar_steps(as_of: date) -> dict[str, pl.Expr]:
     """Standardizer structs for the single-valued fields; ``country`` and ``record_kind`` are already decided."""
     person = pl.col("record_kind") == "person"
     return {
         "resident_id": validate_resident_id(pl.when(person).then(pl.col("id_number"))),
         "uscc": validate_uscc(pl.when(~person).then(pl.col("id_number"))),
+        # the other kind's number: a valid one is kept as wrong_kind, not called invalid
+        "uscc_on_person": validate_uscc(pl.when(person).then(pl.col("id_number"))),
+        "resident_on_company": validate_resident_id(pl.when(~person).then(pl.col("id_number"))),
         "birth": standardize_date(pl.col("birth_date"), kind="birth", as_of=as_of),
         "gender_std": standardize_gender(pl.col("gender")),
         "province_std": standardize_province(pl.col("province"), country=pl.col("country")),
@@ -185,13 +223,15 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
     mailbox = emails.select("_row", is_company_mailbox(pl.col("email")).alias("company_mailbox"))
     frame = _names_and_companies(frame.join(mailbox, on="_row", how="left"))
     frame = frame.with_columns(_record_kind().alias("record_kind")).with_columns(**_scalar_steps(as_of))
+    identifiers, identifier_issues = _identifiers(frame)
 
     def field(struct: str, name: str = "value") -> pl.Expr:
         return pl.col(struct).struct.field(name)
 
     person = pl.col("record_kind") == "person"
     company_name = field("company")
-    staged = frame.drop("phone", "email").join(phones, on="_row", how="left").join(emails, on="_row", how="left").select(
+    staged = (frame.drop("phone", "email").join(phones, on="_row", how="left").join(emails, on="_row", how="left")
+              .join(identifiers, on="_row", how="left")).select(
         "_row", "source", "record_id", "record_kind",
         field("name").alias("full_name"), field("name", "given_name").alias("given_name"),
         field("name", "family_name").alias("family_name"), field("name", "script").alias("name_script"),
@@ -211,6 +251,7 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         pl.coalesce(field("resident_id"), field("uscc")).alias("id_number"),
         pl.when(field("resident_id").is_not_null()).then(pl.lit("resident_id"))
           .when(field("uscc").is_not_null()).then(pl.lit("uscc")).alias("id_kind"),
+        pl.col("identifiers").fill_null(pl.lit([], dtype=pl.List(IDENTIFIER))),
         field("industry_std").alias("industry"), field("industry_std", "code").alias("industry_code"),
         field("size_std").alias("company_size"),
         _blank_to_null(pl.col("job_title").str.normalize("NFKC").str.replace_all(r"\s+", " ")).alias("job_title"),
@@ -233,16 +274,19 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
         for name, struct in ISSUE_FIELDS
     ] + [
         frame.select("_row", pl.lit("id_number").alias("field"), pl.col("id_number").alias("original_value"),
-                     pl.coalesce(field("resident_id"), field("uscc")).alias("value"),
-                     pl.coalesce(field("resident_id", "issue"), field("uscc", "issue")).alias("issue")),
+                     pl.coalesce(field("resident_id"), field("uscc"), field("uscc_on_person"),
+                                 field("resident_on_company")).alias("value"),
+                     pl.coalesce(_legacy_id_issue(), field("resident_id", "issue"), field("uscc", "issue")).alias("issue"),
+                     pl.when(_legacy_id_issue().is_not_null()).then(pl.lit("kept")).alias("action")),
         frame.select("_row", pl.lit("country").alias("field"), pl.col("country_raw").alias("original_value"),
                      pl.col("country").alias("value"), field("country_std", "issue").alias("issue")),
     ]
-    issues = (pl.concat([*scalar_issues, phone_issues, email_issues], how="diagonal_relaxed")
+    issues = (pl.concat([*scalar_issues, phone_issues, email_issues, identifier_issues], how="diagonal_relaxed")
               .filter(pl.col("issue").is_not_null())
               .join(frame.select("_row", "source", "record_id"), on="_row"))
 
     usable = (pl.col("phone").is_not_null() | pl.col("email").is_not_null() | pl.col("id_number").is_not_null()
+              | (pl.col("identifiers").list.len() > 0)
               | pl.col("company_name").is_not_null()
               | (pl.col("full_name").is_not_null()
                  & (pl.col("birth_date").is_not_null() | pl.col("address_line1").is_not_null() | pl.col("postcode").is_not_null())))
@@ -251,7 +295,7 @@ def standardize_customers(canonical: pl.DataFrame, as_of: date) -> StandardizedC
 
     missing_id = pl.col("record_id").is_null()
     reason = (pl.when(missing_id).then(pl.lit("missing_record_id: the source row has no id"))
-              .when(~usable).then(pl.lit("no_usable_identifier: no valid phone, email, id number or company, "
+              .when(~usable).then(pl.lit("no_usable_identifier: no valid phone, email, id number, identifier or company, "
                                          "and no name with a birth date, address or postcode")))
     staged = staged.with_columns(reason.alias("_reason"))
     keep = staged.filter(pl.col("_reason").is_null())

@@ -47,7 +47,11 @@ def write_any(frame: pl.DataFrame, path: Path) -> None:
     if path.suffix.lower() in (".parquet", ".pq"):
         frame.write_parquet(path)
     elif path.suffix.lower() == ".csv":
-        flat = frame.with_columns(pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List))
+        # a CSV cell holds no list: join values with ";", a {scheme, value} struct as scheme:value
+        flat = frame.with_columns(
+            (pl.col(c).list.eval(pl.element().struct.field("scheme") + ":" + pl.element().struct.field("value"))
+             if isinstance(t.inner, pl.Struct) else pl.col(c)).list.join(";")
+            for c, t in frame.schema.items() if isinstance(t, pl.List))
         flat.write_csv(path)
     else:
         raise IngestError(str(path), "output must be .csv or .parquet")

@@ -3,7 +3,9 @@
 Extensions beyond the contract's keys (all optional, none renames a contract key):
 ``kind`` tells persons from companies, ``also`` names further columns holding more phones or
 emails, ``attributes`` carries source columns into staging as they are, ``links`` names columns
-holding the record id of the same customer in another source.
+holding the record id of the same customer in another source, ``identifiers`` lists id columns with
+the scheme that checks them (``cn_resident``, ``cn_uscc``, ``opaque`` or a python-stdnum module such
+as ``us.ssn``), so a scheme name is checked when the file loads, not when data runs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Literal
 import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assets.standardize.identifiers import RAW_IDENTIFIER, check_scheme
 
 CANONICAL_FIELDS = (
     "given_name", "family_name", "full_name", "company_name", "email", "phone", "address_line1",
@@ -39,6 +43,19 @@ class KindRule(BaseModel):
     company: list[str] = Field(default_factory=list)
 
 
+class IdentifierColumn(BaseModel):
+    """One column holding identifiers of one scheme (see assets/standardize/identifiers.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str
+    scheme: str
+
+    @field_validator("scheme")
+    @classmethod
+    def _known(cls, scheme: str) -> str:
+        return check_scheme(scheme)
+
+
 class SourceMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +69,7 @@ class SourceMapping(BaseModel):
     # source column -> the source whose record id it holds (a ticket's customer number): the
     # source's own word that two records are one customer, which resolution weighs as evidence
     links: dict[str, str] = Field(default_factory=dict)
+    identifiers: list[IdentifierColumn] = Field(default_factory=list)
     table: str | None = None  # raw table holding the source; default raw.<source>
 
     @field_validator("fields")
@@ -87,6 +105,7 @@ class SourceMapping(BaseModel):
             names += columns
         names += list(self.attributes.values())
         names += list(self.links)
+        names += [identifier.column for identifier in self.identifiers]
         if isinstance(self.kind, KindRule):
             names.append(self.kind.column)
         return list(dict.fromkeys(names))
@@ -142,7 +161,8 @@ def _kind(mapping: SourceMapping) -> pl.Expr:
 
 
 def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
-    """Source rows renamed onto the canonical fields, all text, plus source, record_id and record_kind.
+    """Source rows renamed onto the canonical fields, all text, plus source, record_id and record_kind;
+    ``identifiers_raw`` lists the non-blank identifier values as {column, scheme, value}.
 
     Lineage columns present in ``frame`` (``_source_file``, ``_row_number``, ...) are kept.
     """
@@ -161,6 +181,11 @@ def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
         pl.when(_text(column).is_not_null()).then(pl.concat_list(pl.lit(f"{target}:") + _text(column))).otherwise(empty)
         for column, target in mapping.links.items()
     ]) if mapping.links else empty
+    identifiers = pl.concat_list([
+        pl.struct(pl.lit(i.column).alias("column"), pl.lit(i.scheme).alias("scheme"), _text(i.column).alias("value"))
+        for i in mapping.identifiers
+    ]).list.eval(pl.element().filter(pl.element().struct.field("value").is_not_null())) if mapping.identifiers \
+        else pl.lit([], dtype=pl.List(RAW_IDENTIFIER))
     return frame.select(
         pl.lit(mapping.source).alias("source"),
         record_id.alias("record_id"),
@@ -170,6 +195,7 @@ def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
         *extra,
         attributes.alias("attributes"),
         links.alias("linked_records"),
+        identifiers.alias("identifiers_raw"),
         pl.lit(mapping.default_country).alias("default_country"),
         *lineage,
     )

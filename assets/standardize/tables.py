@@ -57,6 +57,8 @@ CUSTOMER_RECORDS = StagingTable(
         "city": "City.", "province": "Province or state.", "province_code": "Province code.", "postcode": "Postcode.",
         "country": "ISO 3166 alpha-2.", "birth_date": "Birth date.", "gender": "F or M.",
         "id_number": "Valid resident id or unified social credit code.", "id_kind": "resident_id or uscc.",
+        "identifiers": "Every valid identifier as {scheme, value}, normalized: the id number (cn_resident or cn_uscc) "
+                       "and the mapping's identifier columns (a python-stdnum module such as us.ssn, or opaque).",
         "industry": "Industry (GB/T 4754 section).", "industry_code": "Section letter.", "company_size": "micro, small, medium, large.",
         "job_title": "Job title.", "created_at": "Created (UTC).", "updated_at": "Updated (UTC).",
         "attributes": "Further source columns named in the mapping, as JSON.",
