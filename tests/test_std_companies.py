@@ -185,12 +185,20 @@ def test_resident_id_agrees_with_stdnum_on_valid_and_corrupted_ids(ids, data):
     assert [o["gender"] for o in ours[: len(ids)]] == ["M" if int(v[16]) % 2 else "F" for v in ids]
 
 
+def _stdnum_accepts(value: str) -> bool:
+    """stdnum's is_valid raises KeyError on some birth-place codes (python-stdnum 2.2): that is a no."""
+    try:
+        return ric.is_valid(value)
+    except KeyError:
+        return False
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.text(alphabet="0123456789Xx", min_size=18, max_size=18), max_size=40))
 def test_resident_id_accepts_nothing_stdnum_rejects_except_by_year_of_area_code(values):
     ours = run(validate_resident_id(pl.col("x")), values)
     for value, out in zip(values, ours):
-        if ric.is_valid(value):
+        if _stdnum_accepts(value):
             assert out["value"] == value.upper()
         elif out["value"] is not None:
             assert value.upper()[17] == ric.calc_check_digit(value.upper())

@@ -7,6 +7,8 @@ Canonical forms:
 - English legal forms: every "company limited" spelling ("Co., Ltd.", "Co Ltd", "Company Limited", "Limited")
   -> "Ltd"; "Inc", "Corp", "LLC", "LLP", "PLC", "GmbH", "Pty Ltd", "Pte Ltd", "AG", "SA", "BV" ...
   The rest of the name keeps its own casing ("ACME LIMITED" -> "ACME Ltd").
+- Invisible characters are removed before parsing; a name that is a spreadsheet formula ("=HYPERLINK(...)")
+  is null with issue `spreadsheet_formula`.
 - `name_key` drops the legal form, a trailing 集团/Group/Holdings, a leading or parenthesised place name
   ("北京星辰科技有限公司", "星辰科技(北京)有限公司" -> "星辰科技"), punctuation and case; industry words stay.
 - USCC: GB 32100-2015 check digit, and like python-stdnum the first eight characters must be digits.
@@ -29,7 +31,14 @@ import polars as pl
 from assets.standardize.reference import companies as ref
 from assets.standardize.reference import regions as region_ref
 from assets.standardize.distinct import on_distinct
-from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from
+from assets.standardize.reference.text import (
+    SPREADSHEET_FORMULA,
+    ascii_fold,
+    blank_to_null,
+    clean_text,
+    is_spreadsheet_formula,
+    issue_from,
+)
 
 COMPANY_STRUCT = pl.Struct({"value": pl.String, "legal_form": pl.String, "name_key": pl.String, "issue": pl.String})
 USCC_STRUCT = pl.Struct({"value": pl.String, "issue": pl.String})
@@ -73,6 +82,7 @@ def standardize_company_name(expr: pl.Expr) -> pl.Expr:
 
     def compute(values: pl.Series) -> pl.Series:
         frame = pl.DataFrame({"text": values}).with_columns(text=clean_text(pl.col("text")))
+        frame = frame.with_columns(formula=is_spreadsheet_formula(pl.col("text")).fill_null(False))
         frame = frame.with_columns(
             spaced=pl.col("text").str.replace_all(r"(\p{Han}|[()])\s+(\p{Han}|[()])", "${1}${2}")
             .str.replace_all(r"(\p{Han}|[()])\s+(\p{Han}|[()])", "${1}${2}")
@@ -83,7 +93,7 @@ def standardize_company_name(expr: pl.Expr) -> pl.Expr:
         frame = frame.with_columns(
             usable=(
                 pl.col("text").str.contains(r"\p{L}") & ~compact.is_in(list(ref.COMPANY_PLACEHOLDERS))
-                & ~compact.str.contains(r"^(?:x+|测试.*|test\d*)$")
+                & ~compact.str.contains(r"^(?:x+|测试.*|test\d*)$") & ~pl.col("formula")
             ).fill_null(False),
             chinese=text.str.extract_groups(rf"^(.+?)({_alternation(ref.CHINESE_LEGAL_FORMS)})$"),
             english=text.str.extract_groups(rf"(?i)^(.+?)[\s,]*(?-u:\b)({'|'.join(ref.ENGLISH_LEGAL_PATTERNS)})\.?$"),
@@ -114,7 +124,10 @@ def standardize_company_name(expr: pl.Expr) -> pl.Expr:
                 value=pl.when(usable).then(pl.col("value").str.normalize("NFKC")),
                 legal_form=pl.when(usable).then("legal_form"),
                 name_key=pl.when(usable).then("name_key"),
-                issue=issue_from((pl.col("text").is_not_null() & ~usable, "invalid_company_name")),
+                issue=issue_from(
+                    (pl.col("formula"), SPREADSHEET_FORMULA),
+                    (pl.col("text").is_not_null() & ~usable, "invalid_company_name"),
+                ),
             )
         ).to_series()
 

@@ -14,6 +14,7 @@ from functools import partial
 import polars as pl
 
 from assets.standardize.distinct import distinct_lookup, per_distinct_text
+from assets.standardize.reference.text import strip_invisible
 from email_validator import EmailNotValidError, validate_email
 
 # Explicit corrections; they win over the generated provider slips below.
@@ -131,7 +132,8 @@ def standardize_email(expr: pl.Expr) -> pl.Expr:
     """Struct of ``value`` (lower-cased address), ``domain``, ``corrected_from``, ``match_key``, ``issue``.
 
     ``value`` keeps dots and ``+tags`` so the address still delivers; ``match_key`` drops ``+tags``
-    (and Gmail's ignored dots) so two spellings of one mailbox compare equal.
+    (and Gmail's ignored dots) so two spellings of one mailbox compare equal. Invisible characters
+    (zero-width space, soft hyphen, bidi marks ...) are removed before parsing, silently.
     """
     transform = partial(per_distinct_text, transform=lambda distinct: _standardize_emails(distinct["raw"]))
     return expr.map_batches(transform, return_dtype=EMAIL_FIELDS)
@@ -140,7 +142,7 @@ def standardize_email(expr: pl.Expr) -> pl.Expr:
 def _standardize_emails(raw: pl.Series) -> pl.Series:
     """All fields in one pass over distinct texts, so the validator runs once per distinct leftover."""
     text = (
-        pl.col("raw")
+        strip_invisible(pl.col("raw"))
         .str.normalize("NFKC")
         .str.replace_all("。", ".", literal=True)
         .str.strip_chars()

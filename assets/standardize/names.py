@@ -13,6 +13,9 @@ Rules (the ones a reviewer will ask about):
   any particles before it ("wei wang" -> family Wang, "Ludwig van Beethoven" -> family "van Beethoven").
   A single token is a family name when an honorific came with it or it is a pinyin surname, else a given name;
   a joined pinyin name of six letters or more ("Zhangxiaoming") is split after its surname ("Zhang Xiaoming").
+- Invisible characters (zero-width, soft hyphen, bidi marks ...) are removed before parsing and not reported
+  (Wang, a soft hyphen, wei is "Wangwei"). A name that is a spreadsheet formula ("=HYPERLINK(...)", "@SUM(A1)",
+  "+cmd|...") in any of its parts is null with issue `spreadsheet_formula`.
 - Several people in one field ("王伟/李娜", "王伟、李娜", "John Smith & Jane Doe"): the first is kept
   (issue `multiple_names`). Text that names a company (有限公司, Ltd, Inc ..., or a brand and an industry word
   without a legal form: "金祥物流", "Morris Technologies") is `looks_like_company`.
@@ -36,7 +39,14 @@ from pypinyin import Style, lazy_pinyin
 
 from assets.standardize.reference import names as ref
 from assets.standardize.distinct import on_distinct
-from assets.standardize.reference.text import ascii_fold, blank_to_null, clean_text, issue_from
+from assets.standardize.reference.text import (
+    SPREADSHEET_FORMULA,
+    ascii_fold,
+    blank_to_null,
+    clean_text,
+    is_spreadsheet_formula,
+    issue_from,
+)
 
 NAME_FIELDS = {
     "value": pl.String, "family_name": pl.String, "given_name": pl.String, "script": pl.String,
@@ -230,7 +240,12 @@ def _sorted_pair(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def _standardize_distinct(inputs: pl.Series) -> pl.Series:
-    frame = inputs.struct.unnest().with_columns(clean_text(pl.col(c)) for c in ("full", "given", "family"))
+    parts = ("full", "given", "family")
+    frame = inputs.struct.unnest().with_columns(clean_text(pl.col(c)) for c in parts)
+    # A formula in any part ("=HYPERLINK(...)") is not a name: the whole name is dropped (`spreadsheet_formula`).
+    frame = frame.with_columns(
+        formula=pl.any_horizontal(is_spreadsheet_formula(pl.col(c)) for c in parts).fill_null(False)
+    ).with_columns(pl.when(~pl.col("formula")).then(pl.col(c)).alias(c) for c in parts)
     frame = frame.with_columns(
         raw=pl.when(pl.col("given").is_not_null() & pl.col("family").is_not_null())
         .then(pl.col("family") + ", " + pl.col("given"))
@@ -530,6 +545,7 @@ def _assemble(frame: pl.DataFrame) -> pl.DataFrame:
     )
     return frame.with_columns(
         issue=issue_from(
+            (pl.col("formula"), SPREADSHEET_FORMULA),
             (pl.col("raw").is_not_null() & pl.col("company"), "looks_like_company"),
             (pl.col("raw").is_not_null() & pl.col("value").is_null(), "not_a_name"),
             (pl.col("multiple"), "multiple_names"),

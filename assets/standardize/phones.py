@@ -11,6 +11,8 @@ import phonenumbers
 import polars as pl
 from phonenumbers import PhoneMetadata, PhoneNumberType
 
+from assets.standardize.reference.text import strip_invisible
+
 PHONE_FIELDS = pl.Struct({"value": pl.String, "line_type": pl.String, "extension": pl.String, "issue": pl.String})
 _PARSED = pl.Struct({"e164": pl.String, "line_type": pl.String})
 
@@ -51,6 +53,8 @@ def standardize_phone(expr: pl.Expr, default_region: str | pl.Expr = "CN") -> pl
 
     ``default_region`` (ISO 3166 alpha-2, constant or per-row column) applies to numbers written
     without a country code; a null region means the number must carry its own ``+`` code.
+    Invisible characters (zero-width space, soft hyphen, bidi marks ...) are removed and control characters
+    read as spaces before parsing, silently.
     Issues: ``not_a_number``, ``invalid_phone`` (value null), ``multiple_phones`` (first one kept).
     """
     region = default_region if isinstance(default_region, pl.Expr) else pl.lit(default_region)
@@ -91,7 +95,7 @@ def _per_distinct(inputs: pl.Series) -> pl.Series:
 
 def _standardize_phones(inputs: pl.DataFrame) -> pl.Series:
     """All fields in one pass, so the Python parser runs once per distinct leftover, not once per field."""
-    text = pl.col("raw").str.normalize("NFKC").str.strip_chars().str.strip_chars(_BETWEEN_NUMBERS)
+    text = strip_invisible(pl.col("raw")).str.normalize("NFKC").str.strip_chars().str.strip_chars(_BETWEEN_NUMBERS)
     region = pl.col("region").str.strip_chars().str.to_uppercase()
     frame = inputs.select(
         text=text,
