@@ -27,10 +27,13 @@ class FieldParams:
     levels: tuple[str, ...]
     m: np.ndarray
     u: np.ndarray
+    observed: np.ndarray | None = None  # candidate pairs at each level; a level no pair reached is neutral
 
     @property
     def weights(self) -> np.ndarray:
         w = np.log2(self.m / self.u)
+        if self.observed is not None:
+            w[self.observed == 0] = 0.0
         # a level EM never saw among matches (m at its floor) is no evidence for a match, however
         # rare it is among random pairs: cap it at zero
         unseen = self.m <= M_FLOOR * 1.5
@@ -56,7 +59,8 @@ class MatchModel:
             "candidate_match_share": round(self.candidate_match_share, 5),
             "em_iterations": self.iterations,
             "fields": {f: {lvl: {"m": round(float(p.m[i]), 5), "u": float(f"{p.u[i]:.3g}"),
-                                 "weight": round(float(p.weights[i]), 3)}
+                                 "weight": round(float(p.weights[i]), 3),
+                                 "pairs": None if p.observed is None else int(p.observed[i])}
                            for i, lvl in enumerate(p.levels) if i != MISSING}
                        for f, p in self.fields.items()},
         }
@@ -173,7 +177,9 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
     candidates = float(counts.sum())
     prior_all = min(max(share * candidates / max(total_pairs, 1), 1e-12), 0.5)
     u = {f: _without_matches(u[f], m[f], prior_all) for f in fields}
-    params = {f: FieldParams(field_levels[f], m[f], u[f]) for f in fields}
+    observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
+                for i, f in enumerate(fields)}
+    params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f]) for f in fields}
     return MatchModel(params, share, prior_all, iterations)
 
 

@@ -86,7 +86,7 @@ def test_same_person_in_two_files_shares_a_golden_id_and_different_people_do_not
     golden = pl.read_csv(two_shops / "xref.golden.csv", infer_schema=False)
     assert golden.height == xref["golden_id"].n_unique() == 150 + 61
     pairs = pl.read_csv(two_shops / "xref.pairs.csv", infer_schema=False)
-    assert {"name_level", "id_number_weight", "match_probability", "decision"} <= set(pairs.columns)
+    assert {"family_name_level", "given_name_level", "id_number_weight", "match_probability", "decision"} <= set(pairs.columns)
     assert pairs.filter(pl.col("decision") == "match").height >= 60
     for words in ("records in", "271", "golden customers", "211", "matched pairs"):
         assert words in result.output

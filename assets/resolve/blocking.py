@@ -1,54 +1,111 @@
 """Blocking: candidate pairs are the records that share at least one key under some rule.
 
-Each rule names the keys it blocks on; pairs are built per rule by a self-join within the
-record's role (persons with persons, companies with companies) and then deduplicated, keeping
-which rules found each pair. A key shared by more than ``max_block_size`` records (a company
-switchboard, a placeholder value) is skipped and reported: it would add pairs quadratically
-and carries little evidence.
+The rules are derived from the data at hand, not fixed: a library lists every rule the
+comparisons could use (single strong fields, and combinations of weaker ones), and a run keeps
+those whose fields its records actually hold. Each kept rule is then cut where its keys are too
+common: a key shared by more than ``max_block_size`` records (a switchboard, a placeholder) is
+skipped, and so are the most common keys past a pair budget per record, so a weak rule (a name
+alone) blocks on its rare values and never on 王伟 or John Smith. Pairs are built per rule by a
+self-join within the record's role and deduplicated, keeping which rules found each pair.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
+
+MIN_PRESENT = 0.01  # a rule needs its fields in at least this share of a role's records (and 2 of them)
+PAIRS_PER_RECORD = 1.0  # a rule's pair budget; past it its most common keys are skipped
 
 
 @dataclass(frozen=True)
 class BlockingRule:
     name: str
     keys: tuple[str, ...]  # prepared columns; a list column is exploded (any shared element)
+    agrees: tuple[str, ...]  # comparison fields the rule makes agree: no evidence within its own pairs
     roles: tuple[str, ...] = ("person", "company")
 
 
-# Chosen by what each rule finds that no other does, on generated data with its truth (bench/
-# bench_resolve.py): name+city, birth date+city and name part+birth date added 2.5M pairs per
-# million records for under 0.1% of the true pairs, which other rules mostly link transitively.
-BLOCKING_RULES: tuple[BlockingRule, ...] = (
-    BlockingRule("phone", ("phone_tails",)),
-    BlockingRule("email", ("emails",)),
-    BlockingRule("id_number", ("id_number",)),
-    BlockingRule("linked_record", ("link_keys",)),  # one names the other, or both name the same record
-    BlockingRule("name_birth_date", ("name_key", "birth_date"), ("person",)),
-    BlockingRule("name_postcode", ("name_key", "postcode"), ("person",)),
-    BlockingRule("phonetic_birth_date", ("phonetic_key", "birth_date"), ("person",)),
-    BlockingRule("birth_date_postcode", ("birth_date", "postcode"), ("person",)),
-    BlockingRule("company_name", ("company_key",), ("company",)),
-    BlockingRule("company_brand_city", ("company_brand", "city"), ("company",)),
-    BlockingRule("company_domain", ("email_domains",), ("company",)),
-    BlockingRule("street_city", ("street_key", "city"), ("company",)),
+PERSON = ("person",)
+COMPANY = ("company",)
+NAME = ("family_name", "given_name")
+# Bit i of a pair's rule mask is RULE_LIBRARY[i]; at most 32 rules.
+RULE_LIBRARY: tuple[BlockingRule, ...] = (
+    BlockingRule("phone", ("phone_tails",), ("phone",)),
+    BlockingRule("email", ("emails",), ("email",)),
+    BlockingRule("id_number", ("checked_ids",), ("id_number",)),
+    BlockingRule("member_id", ("opaque_ids",), ("member_id",)),
+    BlockingRule("linked_record", ("link_keys",), ("link",)),  # one names the other, or both name the same record
+    BlockingRule("name_birth_date", ("name_key", "birth_date"), (*NAME, "birth_date"), PERSON),
+    BlockingRule("name_postcode", ("name_key", "postcode"), (*NAME, "postcode"), PERSON),
+    BlockingRule("phonetic_birth_date", ("phonetic_key", "birth_date"), ("birth_date",), PERSON),
+    BlockingRule("birth_date_postcode", ("birth_date", "postcode"), ("birth_date", "postcode"), PERSON),
+    BlockingRule("family_birth_date", ("family_key", "birth_date"), ("family_name", "birth_date"), PERSON),
+    BlockingRule("given_birth_date", ("given_key", "birth_date"), ("given_name", "birth_date"), PERSON),
+    BlockingRule("given_postcode", ("given_key", "postcode"), ("given_name", "postcode"), PERSON),
+    BlockingRule("family_locality", ("family_key", "city"), ("family_name", "locality"), PERSON),
+    BlockingRule("number_postcode", ("street_number", "postcode"), ("street_number", "postcode"), PERSON),
+    BlockingRule("number_street", ("street_number", "street_name"), ("street_number", "street"), PERSON),
+    BlockingRule("street_postcode", ("street_name", "postcode"), ("street", "postcode"), PERSON),
+    BlockingRule("birth_date_number", ("birth_date", "street_number"), ("birth_date", "street_number"), PERSON),
+    BlockingRule("family_postcode", ("family_key", "postcode"), ("family_name", "postcode"), PERSON),
+    BlockingRule("given_number", ("given_key", "street_number"), ("given_name", "street_number"), PERSON),
+    BlockingRule("birth_date_locality", ("birth_date", "city"), ("birth_date", "locality"), PERSON),
+    BlockingRule("street_locality", ("street_name", "city"), ("street", "locality"), PERSON),
+    BlockingRule("postcode_locality", ("postcode", "city"), ("postcode", "locality"), PERSON),
+    BlockingRule("birth_date", ("birth_date",), ("birth_date",), PERSON),
+    BlockingRule("company_name", ("company_key",), ("company",), COMPANY),
+    BlockingRule("company_brand_city", ("company_brand", "city"), ("locality",), COMPANY),
+    BlockingRule("company_domain", ("email_domains",), (), COMPANY),
+    BlockingRule("street_city", ("street_key", "city"), ("locality",), COMPANY),
 )
+BLOCKING_RULES = RULE_LIBRARY
+
+
+@dataclass
+class RuleReport:
+    roles: tuple[str, ...]  # roles the rule ran for (empty: its fields are absent)
+    pairs: int = 0
+    block_cap: int = 0  # the largest block the rule compared within
+    skipped_keys: int = 0  # keys shared by more records than the cap
+    matched_alone: int = 0  # accepted pairs no other rule found (filled in after scoring)
 
 
 @dataclass
 class Blocked:
-    pairs: pl.DataFrame  # rid_l < rid_r, role, rule_mask (bit i: found by rules[i])
-    pairs_per_rule: dict[str, int]
-    skipped_keys: dict[str, int]
+    pairs: pl.DataFrame  # rid_l < rid_r, role, rule_mask (bit i: found by RULE_LIBRARY[i])
+    report: dict[str, RuleReport] = field(default_factory=dict)
+
+    @property
+    def pairs_per_rule(self) -> dict[str, int]:
+        return {name: r.pairs for name, r in self.report.items() if r.roles}
+
+    @property
+    def skipped_keys(self) -> dict[str, int]:
+        return {name: r.skipped_keys for name, r in self.report.items() if r.skipped_keys}
 
 
-def _rule_keys(prepared: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
-    frame = prepared.filter(pl.col("role").is_in(list(rule.roles))).select("rid", "role", *rule.keys)
+def _present(prepared: pl.DataFrame, key: str) -> pl.Expr:
+    column = pl.col(key)
+    return column.list.len() > 0 if isinstance(prepared.schema[key], pl.List) else column.is_not_null()
+
+
+def applicable_roles(prepared: pl.DataFrame, rule: BlockingRule) -> tuple[str, ...]:
+    """The roles whose records hold the rule's fields often enough to block on."""
+    roles = []
+    for role in rule.roles:
+        records = prepared.filter(pl.col("role") == role)
+        if records.height < 2:
+            continue
+        having = int(records.select(pl.all_horizontal(_present(prepared, k) for k in rule.keys).sum()).item())
+        if having >= 2 and having >= MIN_PRESENT * records.height:
+            roles.append(role)
+    return tuple(roles)
+
+
+def _rule_keys(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...]) -> pl.DataFrame:
+    frame = prepared.filter(pl.col("role").is_in(list(roles))).select("rid", "role", *rule.keys)
     for key in rule.keys:
         if isinstance(frame.schema[key], pl.List):
             frame = frame.explode(key)
@@ -56,40 +113,64 @@ def _rule_keys(prepared: pl.DataFrame, rule: BlockingRule) -> pl.DataFrame:
     return frame.select("rid", "role", pl.struct(list(rule.keys)).hash(seed=7).alias("key")).unique(["rid", "key"])
 
 
-def rule_pairs(prepared: pl.DataFrame, rule: BlockingRule, max_block_size: int) -> tuple[pl.DataFrame, int]:
-    keys = _rule_keys(prepared, rule)
+def block_cap(sizes: pl.Series, records: int, max_block_size: int) -> int:
+    """The largest block size whose blocks, with all smaller ones, stay within the pair budget."""
+    sizes = sizes.filter((sizes > 1) & (sizes <= max_block_size)).sort()
+    if sizes.len() == 0:
+        return max_block_size
+    pairs = (sizes * (sizes - 1) // 2).cum_sum()
+    within = sizes.filter(pairs <= PAIRS_PER_RECORD * max(records, 1))
+    if within.len() == sizes.len():
+        return max_block_size
+    return int(within.max()) if within.len() else 1
+
+
+def rule_pairs(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...],
+               max_block_size: int) -> tuple[pl.DataFrame, RuleReport]:
+    keys = _rule_keys(prepared, rule, roles)
     sizes = keys.group_by("role", "key").agg(pl.len().alias("n"))
-    skipped = sizes.filter(pl.col("n") > max_block_size).height
-    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_block_size)).select("role", "key")
+    cap = min(block_cap(sizes["n"].cast(pl.Int64), keys["rid"].n_unique(), max_block_size), max_block_size)
+    skipped = sizes.filter(pl.col("n") > cap).height
+    keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap)).select("role", "key")
     keys = keys.join(keep, on=["role", "key"], how="semi")
     pairs = (keys.join(keys, on=["role", "key"], suffix="_r")
              .filter(pl.col("rid") < pl.col("rid_r"))
              .select(pl.col("rid").alias("rid_l"), "rid_r", "role")
              .unique(["rid_l", "rid_r"]))
-    return pairs, skipped
+    return pairs, RuleReport(roles, pairs.height, cap, skipped)
 
 
-def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> Blocked:
-    found, per_rule, skipped = [], {}, {}
-    for bit, rule in enumerate(rules):
-        pairs, skipped_keys = rule_pairs(prepared, rule, max_block_size)
-        per_rule[rule.name] = pairs.height
-        if skipped_keys:
-            skipped[rule.name] = skipped_keys
-        found.append(pairs.with_columns(pl.lit(1 << bit, dtype=pl.UInt32).alias("rule_mask")))
+def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = RULE_LIBRARY) -> Blocked:
+    found, report = [], {}
+    for rule in rules:
+        roles = applicable_roles(prepared, rule)
+        if not roles:
+            report[rule.name] = RuleReport(())
+            continue
+        pairs, report[rule.name] = rule_pairs(prepared, rule, roles, max_block_size)
+        found.append(pairs.with_columns(pl.lit(rule_bit(rule.name), dtype=pl.UInt32).alias("rule_mask")))
     everything = pl.concat(found) if found else pl.DataFrame(
         schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": prepared.schema["role"], "rule_mask": pl.UInt32})
     pairs = (everything.group_by("rid_l", "rid_r")
              .agg(pl.col("role").first(), pl.col("rule_mask").sum())
              .sort("rid_l", "rid_r"))
-    return Blocked(pairs, per_rule, skipped)
+    return Blocked(pairs, report)
 
 
-def rule_bit(name: str, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> int:
-    return 1 << [r.name for r in rules].index(name)
+def rule_bit(name: str) -> int:
+    return 1 << [r.name for r in RULE_LIBRARY].index(name)
 
 
-def rule_names(mask: pl.Expr, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> pl.Expr:
+def rule_names(mask: pl.Expr) -> pl.Expr:
     """The names of the rules set in a rule mask, as a list."""
-    names = [pl.when((mask & (1 << bit)) != 0).then(pl.lit(rule.name)) for bit, rule in enumerate(rules)]
+    names = [pl.when((mask & (1 << bit)) != 0).then(pl.lit(rule.name)) for bit, rule in enumerate(RULE_LIBRARY)]
     return pl.concat_list(names).list.drop_nulls()
+
+
+def count_matched_alone(report: dict[str, RuleReport], accepted_masks: pl.Series) -> None:
+    """For each rule, the accepted pairs it found and no other rule did: what the rule is for."""
+    counts = accepted_masks.value_counts()
+    alone = dict(zip(counts[accepted_masks.name].to_list(), counts["count"].to_list()))
+    for rule in RULE_LIBRARY:
+        if rule.name in report:
+            report[rule.name].matched_alone = int(alone.get(rule_bit(rule.name), 0))

@@ -2,11 +2,15 @@
 
 Levels are small integers (0 = missing, counted as no evidence) so the match model can work on
 the few hundred distinct comparison vectors instead of millions of pairs. Fuzzy scores come
-from rapidfuzz's batch ``cpdist`` over the pairs whose values are present and differ.
+from rapidfuzz's batch ``cpdist`` over the pairs whose values are present.
 
-Address parts are one piece of evidence: street, postcode and city form one comparison, and
-for persons a shared landline counts as the same household evidence as a shared street, never
-as a second, independent agreement.
+Evidence is kept in parts, so one bad field costs only its own weight: family and given name
+apart (compared crosswise when written the other way round), a birth date one keystroke or a
+day/month swap away, and an address as house number, street, locality and postcode. The parts of
+an address, and a shared landline, count for two persons only when neither their given names nor
+their birth dates disagree: family members share an address, a line and a surname, not a given
+name and a birth date (the household guard). For persons a shared
+landline is household evidence (its own phone level), not a personal number.
 """
 
 from __future__ import annotations
@@ -17,29 +21,43 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 FIELD_LEVELS: dict[str, tuple[str, ...]] = {
-    "name": ("missing", "exact", "one_typo", "close", "similar", "different"),
-    "birth_date": ("missing", "exact", "swapped_or_one_part", "different"),
+    "family_name": ("missing", "exact", "one_typo", "close", "similar", "different"),
+    "given_name": ("missing", "exact", "one_typo", "close", "initial", "similar", "different"),
+    "birth_date": ("missing", "exact", "one_character", "day_month_swapped", "same_year_month", "within_3_years",
+                   "different"),
     "gender": ("missing", "same", "different"),
-    "phone": ("missing", "exact", "same_last_8_digits", "different"),
+    "phone": ("missing", "exact", "same_last_8_digits", "household_line", "different"),
     "email": ("missing", "exact", "same_local_part", "same_company_domain", "different"),
-    "address": ("missing", "street_or_landline", "street_close", "postcode", "city", "different"),
-    "id_number": ("missing", "exact", "different"),
+    "street_number": ("missing", "exact", "different"),
+    "street": ("missing", "exact", "close", "different"),
+    "locality": ("missing", "exact", "close", "different"),
+    "postcode": ("missing", "exact", "one_character", "different"),
+    # identifiers compared within one scheme; checked (resident id, credit code, a python-stdnum
+    # scheme) and opaque (a member number) apart, as only the first is trusted to tell two parties
+    "id_number": ("missing", "exact", "one_character", "different"),
+    "member_id": ("missing", "exact", "one_character", "different"),
     "company": ("missing", "exact", "close", "same_brand", "different"),
     # a source's own link (a ticket's customer number): one names the other, both name the same
     # record, or one names another record of the other's source
     "link": ("missing", "names_the_other", "same_record_named", "names_another"),
 }
+PERSON_ONLY = ("family_name", "given_name", "birth_date", "gender")
 # Fields a company pair is compared on; a company's contact person is not its identity.
 ROLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "person": tuple(FIELD_LEVELS),
-    "company": ("phone", "email", "address", "id_number", "company", "link"),
+    "person": tuple(f for f in FIELD_LEVELS if f != "company"),
+    "company": tuple(f for f in FIELD_LEVELS if f not in PERSON_ONLY),
 }
-# Exact agreement on these is weighed by how common the agreeing value is (term frequency).
-TF_FIELDS = {"name": "name_key", "phone": "phones", "email": "emails", "company": "company_key"}
+# Exact agreement on these is weighed by how common the agreeing value is (term frequency). A name
+# part is counted as any part of a name: "Lee Michael" beside "Michael Lee" agrees on a common
+# given name, not on a rare family name.
+NAME_PARTS = ("family_key", "given_key")
+TF_FIELDS: dict[str, str | tuple[str, ...]] = {"family_name": NAME_PARTS, "given_name": NAME_PARTS, "phone": "phones",
+                                              "email": "emails", "company": "company_key"}
 PER_NAME_TF = {"phone", "email"}
+ADDRESS_PARTS = ("street_number", "street", "locality", "postcode")
 
 
-def _level(field: str, name: str) -> int:
+def level(field: str, name: str) -> int:
     return FIELD_LEVELS[field].index(name)
 
 
@@ -58,7 +76,7 @@ def _levels(field: str, *cases: tuple[pl.Expr, str]) -> pl.Expr:
     """The first case that holds gives the level; none: missing."""
     expr = pl.lit(0, dtype=pl.Int8)
     for condition, name in reversed(cases):
-        expr = pl.when(condition).then(pl.lit(_level(field, name), dtype=pl.Int8)).otherwise(expr)
+        expr = pl.when(condition).then(pl.lit(level(field, name), dtype=pl.Int8)).otherwise(expr)
     return expr.alias(field)
 
 
@@ -82,30 +100,94 @@ def side_by_side(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
                       right.rename(lambda c: f"{c}_r")], how="horizontal")
 
 
+def identifier_distance(frame: pl.DataFrame, column: str) -> pl.Series:
+    """Per pair, the smallest edit distance between two identifiers of one scheme (``scheme:value``
+    lists ``<column>_l``/``_r``); null when the records share no scheme."""
+    def long(side: str) -> pl.DataFrame:
+        return (frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pair"), pl.col(f"{column}_{side}").alias("id"))
+                .explode("id").drop_nulls("id")
+                .select("_pair", pl.col("id").str.extract(r"^([^:]+):", 1).alias("scheme"),
+                        pl.col("id").str.replace(r"^[^:]+:", "").alias(side)))
+    joined = long("l").join(long("r"), on=["_pair", "scheme"])
+    out = pl.Series([None] * frame.height, dtype=pl.Float64)
+    if joined.height:
+        joined = joined.with_columns(_similarity(joined["l"], joined["r"], DamerauLevenshtein.distance).alias("d"))
+        best = joined.group_by("_pair").agg(pl.col("d").min())
+        out = (pl.DataFrame({"_pair": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
+               .join(best, on="_pair", how="left", maintain_order="left")["d"])
+    return out
+
+
+def _aligned_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """Family and given name of the right record, swapped when they match the left record's the
+    other way round better than as written ("Smith John" beside "John Smith")."""
+    straight = (pl.col("family_sim").fill_null(0) + pl.col("given_sim").fill_null(0))
+    crossed = (pl.col("cross_family_sim").fill_null(0) + pl.col("cross_given_sim").fill_null(0))
+    swap = crossed > straight + 0.2
+    return frame.with_columns(
+        *(pl.when(swap).then(pl.col(f"given_{k}_r")).otherwise(pl.col(f"family_{k}_r")).alias(f"family_{k}_r")
+          for k in ("key", "phonetic")),
+        *(pl.when(swap).then(pl.col(f"family_{k}_r")).otherwise(pl.col(f"given_{k}_r")).alias(f"given_{k}_r")
+          for k in ("key", "phonetic")),
+        family_sim=pl.when(swap).then("cross_family_sim").otherwise("family_sim"),
+        given_sim=pl.when(swap).then("cross_given_sim").otherwise("given_sim"),
+    )
+
+
+def _name_scores(frame: pl.DataFrame) -> pl.DataFrame:
+    jw = JaroWinkler.normalized_similarity
+    frame = frame.with_columns(
+        family_sim=_similarity(frame["family_key_l"], frame["family_key_r"], jw),
+        given_sim=_similarity(frame["given_key_l"], frame["given_key_r"], jw),
+        cross_family_sim=_similarity(frame["family_key_l"], frame["given_key_r"], jw),
+        cross_given_sim=_similarity(frame["given_key_l"], frame["family_key_r"], jw),
+    )
+    frame = _aligned_names(frame)
+    dl = DamerauLevenshtein.distance
+    return frame.with_columns(
+        family_edits=_similarity(frame["family_key_l"], frame["family_key_r"], dl),
+        given_edits=_similarity(frame["given_key_l"], frame["given_key_r"], dl),
+    )
+
+
+def _name_levels(part: str, person: pl.Expr) -> pl.Expr:
+    key_l, key_r = pl.col(f"{part}_key_l"), pl.col(f"{part}_key_r")
+    longer = pl.max_horizontal(key_l.str.len_chars(), key_r.str.len_chars())
+    field = f"{part}_name"
+    cases = [(~person | key_l.is_null() | key_r.is_null(), "missing"), (key_l == key_r, "exact"),
+             ((pl.col(f"{part}_edits") <= 1) & (longer >= 4), "one_typo"),
+             ((pl.col(f"{part}_sim") >= 0.92) | (pl.col(f"{part}_phonetic_l") == pl.col(f"{part}_phonetic_r")), "close")]
+    if part == "given":
+        short = pl.min_horizontal(key_l.str.len_chars(), key_r.str.len_chars())
+        cases.append(((short == 1) & (key_l.str.slice(0, 1) == key_r.str.slice(0, 1)), "initial"))
+    return _levels(field, *cases, (pl.col(f"{part}_sim") >= 0.8, "similar"), (pl.lit(True), "different"))
+
+
 def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Levels per field for ``pairs`` (rid_l, rid_r); plus the term frequency of each exact value."""
+    """Levels per field for ``pairs`` (rid_l, rid_r); plus the values whose frequency weighs an exact level."""
     frame = side_by_side(prepared, pairs)
     person = pl.col("role") == "person"
-    # Persons: a household line both give is household evidence, compared with the address; the
-    # phone comparison looks at the other numbers (and their last digits, for a number read with
-    # the wrong country code).
+    # Persons: a household line both give is household evidence; the phone comparison looks at the
+    # other numbers (and their last digits, for a number read with the wrong country code).
     shared_line = pl.col("fixed_phones_l").list.set_intersection(pl.col("fixed_phones_r"))
     frame = frame.with_columns(
         pl.col(f"phones_{s}").list.set_difference(shared_line).alias(f"own_phones_{s}") for s in "lr"
     ).with_columns(
         pl.col(f"own_phones_{s}").list.eval(pl.element().str.slice(-8)).alias(f"own_tails_{s}") for s in "lr"
-    ).with_columns(
-        name_sim=pl.max_horizontal(
-            _similarity(frame["name_key_l"], frame["name_key_r"], JaroWinkler.normalized_similarity),
-            _similarity(frame["name_compact_l"], frame["name_compact_r"], JaroWinkler.normalized_similarity)),
-        name_edits=_similarity(frame["name_key_l"], frame["name_key_r"], DamerauLevenshtein.distance),
-        street_sim=_similarity(frame["street_key_l"], frame["street_key_r"], fuzz.ratio),
+    )
+    frame = _name_scores(frame).with_columns(
+        birth_edits=_similarity(frame["birth_text_l"], frame["birth_text_r"], DamerauLevenshtein.distance),
+        postcode_edits=_similarity(frame["postcode_l"], frame["postcode_r"], DamerauLevenshtein.distance),
+        street_sim=_similarity(frame["street_name_l"], frame["street_name_r"], fuzz.ratio),
+        city_sim=_similarity(frame["city_l"], frame["city_r"], JaroWinkler.normalized_similarity),
         company_sim=_similarity(frame["company_key_l"], frame["company_key_r"], fuzz.token_set_ratio),
+        checked_distance=identifier_distance(frame, "checked_ids"),
+        opaque_distance=identifier_distance(frame, "opaque_ids"),
     )
     bl, br = pl.col("birth_date_l"), pl.col("birth_date_r")
-    same_parts = ((bl.dt.year() == br.dt.year()).cast(pl.Int8) + (bl.dt.month() == br.dt.month()).cast(pl.Int8)
-                  + (bl.dt.day() == br.dt.day()).cast(pl.Int8))
-    swapped = (bl.dt.year() == br.dt.year()) & (bl.dt.month() == br.dt.day()) & (bl.dt.day() == br.dt.month())
+    same_year = bl.dt.year() == br.dt.year()
+    swapped = same_year & (bl.dt.month() == br.dt.day()) & (bl.dt.day() == br.dt.month())
+    days_apart = (bl - br).dt.total_days().abs()
 
     def both(column: str) -> pl.Expr:
         return pl.col(f"{column}_l").is_not_null() & pl.col(f"{column}_r").is_not_null()
@@ -113,44 +195,76 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     def equal(column: str) -> pl.Expr:
         return pl.col(f"{column}_l") == pl.col(f"{column}_r")
 
-    has_place = [both("street_key"), both("postcode"), both("city")]
-    shared_landline = person & _overlaps("fixed_phones_l", "fixed_phones_r")
+    def identifier(field: str, distance: str) -> pl.Expr:
+        return _levels(field, (pl.col(distance).is_null(), "missing"), (pl.col(distance) == 0, "exact"),
+                       (pl.col(distance) <= 1, "one_character"), (pl.lit(True), "different"))
+
     levels = frame.select(
         "rid_l", "rid_r", "role",
-        _levels("name", (~person | ~both("name_key"), "missing"), (equal("name_key"), "exact"),
-                ((pl.col("name_edits") <= 1) & (pl.col("name_key_l").str.len_chars() >= 6), "one_typo"),
-                (equal("phonetic_key") | (pl.col("name_sim") >= 0.92), "close"),
-                (pl.col("name_sim") >= 0.8, "similar"), (pl.lit(True), "different")),
+        _name_levels("family", person), _name_levels("given", person),
         _levels("birth_date", (~person | ~both("birth_date"), "missing"), (equal("birth_date"), "exact"),
-                (swapped | (same_parts == 2), "swapped_or_one_part"), (pl.lit(True), "different")),
+                (pl.col("birth_edits") <= 1, "one_character"), (swapped, "day_month_swapped"),
+                (same_year & (bl.dt.month() == br.dt.month()), "same_year_month"),
+                (days_apart <= 3 * 366, "within_3_years"), (pl.lit(True), "different")),
         _levels("gender", (~person | ~both("gender"), "missing"), (equal("gender"), "same"),
                 (pl.lit(True), "different")),
-        _levels("phone", (~(_present("own_phones_l") & _present("own_phones_r")), "missing"),
-                (_overlaps("own_phones_l", "own_phones_r"), "exact"),
-                (_overlaps("own_tails_l", "own_tails_r"), "same_last_8_digits"), (pl.lit(True), "different")),
+        _levels("phone", (_overlaps("own_phones_l", "own_phones_r"), "exact"),
+                (_overlaps("own_tails_l", "own_tails_r"), "same_last_8_digits"),
+                (person & _overlaps("fixed_phones_l", "fixed_phones_r"), "household_line"),
+                (~(_present("own_phones_l") & _present("own_phones_r")), "missing"), (pl.lit(True), "different")),
         _levels("email", (~(_present("emails_l") & _present("emails_r")), "missing"),
                 (_overlaps("emails_l", "emails_r"), "exact"),
                 (_overlaps("email_locals_l", "email_locals_r"), "same_local_part"),
                 (_overlaps("email_domains_l", "email_domains_r"), "same_company_domain"), (pl.lit(True), "different")),
-        _levels("address", (shared_landline | (both("street_key") & equal("street_key")), "street_or_landline"),
-                (pl.col("street_sim") >= 90, "street_close"),
-                (both("postcode") & equal("postcode"), "postcode"),
-                (both("city") & equal("city"), "city"),
-                (pl.any_horizontal(has_place), "different")),
-        _levels("id_number", (~both("id_number"), "missing"), (equal("id_number"), "exact"), (pl.lit(True), "different")),
+        _levels("street_number", (~both("street_number"), "missing"), (equal("street_number"), "exact"),
+                (pl.lit(True), "different")),
+        _levels("street", (~both("street_name"), "missing"), (equal("street_name"), "exact"),
+                (pl.col("street_sim") >= 85, "close"), (pl.lit(True), "different")),
+        _levels("locality", (~both("city"), "missing"), (equal("city"), "exact"),
+                (pl.col("city_sim") >= 0.9, "close"), (pl.lit(True), "different")),
+        _levels("postcode", (~both("postcode"), "missing"), (equal("postcode"), "exact"),
+                (pl.col("postcode_edits") <= 1, "one_character"), (pl.lit(True), "different")),
+        identifier("id_number", "checked_distance"), identifier("member_id", "opaque_distance"),
         _levels("company", (~both("company_key"), "missing"), (equal("company_key"), "exact"),
                 (pl.col("company_sim") >= 90, "close"), (equal("company_brand"), "same_brand"), (pl.lit(True), "different")),
         _levels("link", (pl.col("links_r").list.contains(pl.col("self_key_l"))
                          | pl.col("links_l").list.contains(pl.col("self_key_r")), "names_the_other"),
                 (_overlaps("links_l", "links_r"), "same_record_named"),
                 (_names_source("links_l", "source_r") | _names_source("links_r", "source_l"), "names_another")),
+        # personal phones or emails given on both sides and none shared
+        (_present("own_phones_l") & _present("own_phones_r") & ~_overlaps("own_phones_l", "own_phones_r")
+         | _present("emails_l") & _present("emails_r") & ~_overlaps("emails_l", "emails_r")).alias("contacts_differ"),
         # values for term-frequency adjustment of exact agreements
-        pl.col("name_key_l").alias("tf_name"),
+        pl.col("family_key_l").alias("tf_family_name"),
+        pl.col("given_key_l").alias("tf_given_name"),
         pl.col("own_phones_l").list.set_intersection(pl.col("own_phones_r")).alias("tf_phone"),
         pl.col("emails_l").list.set_intersection(pl.col("emails_r")).alias("tf_email"),
         pl.col("company_key_l").alias("tf_company"),
     )
-    return levels
+    return household_guard(levels)
+
+
+def household_guard(levels: pl.DataFrame) -> pl.DataFrame:
+    """Two persons who look like two members of one family get no household evidence (address
+    parts, a shared landline): given names that disagree without the same birth date, genders that
+    disagree, or birth dates years apart with personal phones or emails that disagree too (a mother
+    and daughter may share a name). At one address they are a family, and apart the address says
+    nothing either way. Without contacts a birth date years off is left to its own weight: data
+    entry garbles dates as often as families share addresses."""
+    person = pl.col("role") == "person"
+    given_differ = pl.col("given_name") == level("given_name", "different")
+    same_birth = pl.col("birth_date") == level("birth_date", "exact")
+    gender_differ = pl.col("gender") == level("gender", "different")
+    years_apart = pl.col("birth_date") == level("birth_date", "different")
+    differ = person & ((given_differ & ~same_birth) | gender_differ
+                       | (years_apart & pl.col("contacts_differ").fill_null(False)))
+    household_line = pl.col("phone") == level("phone", "household_line")
+    # a shared landline and a shared street say the same thing once: the line counts only without the street
+    same_street = (pl.col("street") == level("street", "exact")) | (pl.col("street") == level("street", "close"))
+    return levels.with_columns(
+        *(pl.when(differ).then(pl.lit(0, dtype=pl.Int8)).otherwise(pl.col(f)).alias(f) for f in ADDRESS_PARTS),
+        pl.when(household_line & (differ | same_street)).then(pl.lit(0, dtype=pl.Int8)).otherwise(pl.col("phone"))
+        .alias("phone")).drop("contacts_differ")
 
 
 def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -162,7 +276,8 @@ def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """
     out = {}
     for field, column in TF_FIELDS.items():
-        values = prepared.select("role", pl.col(column).alias("value"), "name_key", "company_brand")
+        value = pl.concat_list(column) if isinstance(column, tuple) else pl.col(column)
+        values = prepared.select("role", value.alias("value"), "name_key", "company_brand")
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
         values = values.drop_nulls("value")
@@ -185,7 +300,7 @@ def attach_term_frequencies(levels: pl.DataFrame, tfs: dict[str, pl.DataFrame]) 
     frame = levels.with_row_index("_pair")
     for field, table in tfs.items():
         column = f"tf_{field}"
-        exact = pl.col(field) == _level(field, "exact")
+        exact = pl.col(field) == level(field, "exact")
         values = frame.filter(exact).select("_pair", "role", pl.col(column).alias("value"))
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")

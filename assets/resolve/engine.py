@@ -10,6 +10,7 @@ survivorship (golden fields) -> stable golden ids (carried over from the previou
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from assets.resolve.blocking import block, rule_bit, rule_names
+from assets.resolve.blocking import RULE_LIBRARY, block, count_matched_alone, rule_bit, rule_names
 from assets.resolve.cluster import cluster
-from assets.resolve.compare import FIELD_LEVELS, ROLE_FIELDS, attach_term_frequencies, compare, term_frequencies
+from assets.resolve.compare import FIELD_LEVELS, ROLE_FIELDS, TF_FIELDS, attach_term_frequencies, compare, term_frequencies
 from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
 from assets.resolve.prepare import ROLE, prepare
@@ -29,16 +30,10 @@ from pipelines import config
 
 # Per-field comparison columns in match_pairs: <field>_level (str) and <field>_weight (f64).
 COMPARED_FIELDS = tuple(FIELD_LEVELS)
-TF_COLUMNS = {f: f"tf_{f}" for f in ("name", "phone", "email", "company")}
+TF_COLUMNS = {f: f"tf_{f}" for f in TF_FIELDS}
 U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
 COMPARE_CHUNK = 250_000
-# EM sessions: the pairs one blocking rule found, and the fields that rule makes agree.
-TRAINING_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "person": (("name_birth_date", ("name", "birth_date")), ("phone", ("phone",)), ("email", ("email",)),
-               ("id_number", ("id_number",)), ("linked_record", ("link",))),
-    "company": (("company_name", ("company",)), ("phone", ("phone",)), ("email", ("email",)),
-                ("id_number", ("id_number",)), ("linked_record", ("link",))),
-}
+MIN_SESSION_PAIRS = 20  # an EM session needs this many pairs of its blocking rule
 # Levels one customer can't produce, whatever EM makes of look-alike pairs: two different valid
 # resident ids or credit codes are two parties (data errors aside, which the m floor allows for).
 IMPOSSIBLE = {"id_number": ("different",)}
@@ -58,7 +53,8 @@ class ResolveStats:
     records: int = 0
     candidate_pairs: int = 0
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
-    skipped_blocks: dict[str, int] = field(default_factory=dict)  # rule -> keys over max_block_size
+    skipped_blocks: dict[str, int] = field(default_factory=dict)  # rule -> keys over its block cap
+    blocking: dict[str, dict] = field(default_factory=dict)  # rule -> roles, pairs, block cap, skipped keys, matched alone
     matched_pairs: int = 0
     golden_customers: int = 0
     split_clusters: int = 0
@@ -75,7 +71,8 @@ class Resolution:
     history: pl.DataFrame  # golden_id, event (created/merged/split/retired), related_golden_id, records
     households: pl.DataFrame  # golden_id, household_id, household_size, evidence
     stats: ResolveStats
-    candidates: pl.DataFrame  # rid_l, rid_r of every pair blocking produced; a rid is a row of xref (and of staged)
+    # rid_l, rid_r of every pair blocking produced; a rid is a row of xref (and of staged)
+    candidates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32}))
 
     def candidate_records(self) -> pl.DataFrame:
         """Candidate pairs by record (source_l, record_id_l, source_r, record_id_r): for measuring blocking."""
@@ -137,8 +134,11 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
     def patterns(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.group_by(list(fields)).agg(pl.len().alias("count")).sort(list(fields))  # sums in a fixed order
 
-    sessions = [(patterns(candidates.filter((pl.col("rule_mask") & rule_bit(rule)) != 0)), tuple(f for f in ignore if f in fields))
-                for rule, ignore in TRAINING_RULES[role]]
+    # one EM session per blocking rule that ran for the role, without the fields the rule made agree
+    by_rule = [(candidates.filter((pl.col("rule_mask") & rule_bit(rule.name)) != 0), rule) for rule in RULE_LIBRARY
+               if role in rule.roles]
+    sessions = [(patterns(found), tuple(f for f in rule.agrees if f in fields))
+                for found, rule in by_rule if found.height >= MIN_SESSION_PAIRS]
     n = int((prepared["role"] == role).sum())
     return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE)
 
@@ -180,7 +180,9 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     accepted = scored.filter(pl.col("match_probability") >= settings.threshold)
     timer.lap("score", f"{accepted.height:,} pairs over the threshold")
 
-    clusters = cluster(prepared.height, accepted.select("rid_l", "rid_r", "match_weight"), prepared["id_number"])
+    count_matched_alone(blocked.report, accepted["rule_mask"])
+    stats.blocking = {name: dataclasses.asdict(r) for name, r in blocked.report.items()}
+    clusters = cluster(prepared.height, accepted.select("rid_l", "rid_r", "match_weight"), prepared["checked_ids"])
     stats.split_clusters = clusters.split_components
     cut = clusters.cut.with_columns(pl.lit(True).alias("_cut"))
     scored = scored.join(cut, on=["rid_l", "rid_r"], how="left").with_columns(

@@ -19,13 +19,20 @@ ROLE_MAILBOXES = ("info", "office", "admin", "contact", "contacts", "sales", "se
 _ZH_ADMIN_PREFIX = r"^(?:[^省]{2,7}省|[^区]{2,8}自治区)?(?:[^市]{2,4}市)?(?:[^区县市]{1,4}[区县市])?"
 
 ROLE = pl.Enum(["person", "company"])
+# Identifier schemes checked by a check digit or format; any other (a member number) is opaque:
+# compared, never trusted to keep two clusters apart.
+OPAQUE_SCHEME = "opaque"
+LEGACY_SCHEMES = {"resident_id": "cn_resident", "uscc": "cn_uscc"}
 PREPARED_SCHEMA = {
     "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": ROLE, "script": pl.String,
-    "name_key": pl.String, "name_compact": pl.String, "phonetic_key": pl.String, "birth_date": pl.Date,
+    "name_key": pl.String, "name_compact": pl.String, "phonetic_key": pl.String,
+    "family_key": pl.String, "given_key": pl.String, "family_phonetic": pl.String, "given_phonetic": pl.String,
+    "birth_date": pl.Date, "birth_text": pl.String,
     "gender": pl.String, "phones": pl.List(pl.String), "fixed_phones": pl.List(pl.String),
     "phone_tails": pl.List(pl.String), "emails": pl.List(pl.String),
-    "email_locals": pl.List(pl.String), "email_domains": pl.List(pl.String), "street_key": pl.String, "city": pl.String, "postcode": pl.String,
-    "id_number": pl.String, "company_key": pl.String, "company_brand": pl.String,
+    "email_locals": pl.List(pl.String), "email_domains": pl.List(pl.String), "street_key": pl.String, "street_number": pl.String, "street_name": pl.String,
+    "city": pl.String, "postcode": pl.String,
+    "checked_ids": pl.List(pl.String), "opaque_ids": pl.List(pl.String), "company_key": pl.String, "company_brand": pl.String,
     "self_key": pl.String, "links": pl.List(pl.String), "link_keys": pl.List(pl.String),
 }
 
@@ -57,6 +64,56 @@ def _street_key() -> pl.Expr:
     zh = key.str.replace_all(r"\s+", "").str.replace(_ZH_ADMIN_PREFIX, "")
     street = pl.when(key.str.contains(r"\p{Han}")).then(zh).otherwise(latin)
     return pl.when(street.str.len_chars() >= 3).then(street)
+
+
+_UNIT_WORDS = r"^(?:unit|apt|apartment|flat|suite|ste|level|lvl|lot|shop|room|rm|po|box|no)$"
+
+
+def _street_parts() -> tuple[pl.Expr, pl.Expr]:
+    """An address line as two pieces of evidence: its numbers (house, unit, room, in the order
+    written) and its street words (sorted, unit words dropped). Chinese: the digit runs, and the
+    text between them once the province/city/district prefix is gone."""
+    key = pl.col("address_key")
+    han = key.str.contains(r"\p{Han}")
+    tokens = key.str.split(" ")
+    latin_number = tokens.list.eval(pl.element().filter(pl.element().str.contains(r"\d"))).list.join(" ")
+    latin_street = (tokens.list.eval(pl.element().filter(~pl.element().str.contains(r"\d")
+                                                         & ~pl.element().str.contains(_UNIT_WORDS)))
+                    .list.sort().list.join(" "))
+    zh = key.str.replace_all(r"\s+", "").str.replace(_ZH_ADMIN_PREFIX, "")
+    zh_number = zh.str.extract_all(r"\d+").list.join(" ")
+    zh_street = zh.str.replace_all(r"[\d#\-]+", "")
+    number = pl.when(han).then(zh_number).otherwise(latin_number)
+    street = pl.when(han).then(zh_street).otherwise(latin_street)
+    return pl.when(number.str.len_chars() > 0).then(number), pl.when(street.str.len_chars() >= 2).then(street)
+
+
+def _identifier_lists(staged: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """Valid identifiers as ``scheme:value``: those a check validated, and opaque ones. The legacy
+    ``id_number`` (resident id or credit code) is one of them."""
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    legacy = pl.when(pl.col("id_number").is_not_null()).then(pl.concat_list(
+        pl.col("id_kind").replace_strict(LEGACY_SCHEMES, default=pl.col("id_kind")) + ":" + pl.col("id_number")
+    )).otherwise(empty)
+    if "identifiers" in staged.columns:
+        declared = pl.col("identifiers").fill_null(pl.lit([], dtype=staged.schema["identifiers"])).list.eval(
+            pl.element().struct.field("scheme") + ":" + pl.element().struct.field("value")).list.drop_nulls()
+    else:
+        declared = empty
+    every = pl.concat_list(legacy, declared).list.unique(maintain_order=True)
+    opaque = f"{OPAQUE_SCHEME}:"
+    return (every.list.eval(pl.element().filter(~pl.element().str.starts_with(opaque))),
+            every.list.eval(pl.element().filter(pl.element().str.starts_with(opaque))))
+
+
+def _part_phonetics() -> tuple[pl.Expr, pl.Expr]:
+    """The phonetic key holds the metaphone of the family name, then of the given name, either
+    missing when its part is: split it back into the two."""
+    parts = pl.col("phonetic_key").str.split(" ")
+    both = pl.col("family_key").is_not_null() & pl.col("given_key").is_not_null()
+    family = pl.when(both).then(parts.list.first()).when(pl.col("family_key").is_not_null()).then(pl.col("phonetic_key"))
+    given = pl.when(both).then(parts.list.last()).when(pl.col("given_key").is_not_null()).then(pl.col("phonetic_key"))
+    return family, given
 
 
 # Landlines a household or an office shares: Chinese numbers that are not mobiles, Australian
@@ -107,6 +164,12 @@ def _phone_lists(staged: pl.DataFrame, person: pl.Series) -> pl.DataFrame:
 
 def prepare(staged: pl.DataFrame) -> pl.DataFrame:
     empty = pl.lit([], dtype=pl.List(pl.String))
+    for column in ("family_key", "given_key"):  # staged tables written before the name parts were kept
+        if column not in staged.columns:
+            staged = staged.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    checked_ids, opaque_ids = _identifier_lists(staged)
+    street_number, street_name = _street_parts()
+    family_phonetic, given_phonetic = _part_phonetics()
     # The exact addresses only: a dotless gmail key is compared as the same local part instead.
     emails = pl.col("emails").fill_null(empty)
     role = staged.select(_role()).to_series()
@@ -121,7 +184,8 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         "name_key",
         pl.coalesce("pinyin_key", pl.col("name_key").str.replace_all("|", "", literal=True)).alias("name_compact"),
         pl.col("phonetic_key"),
-        "birth_date", "gender",
+        "family_key", "given_key", family_phonetic.alias("family_phonetic"), given_phonetic.alias("given_phonetic"),
+        "birth_date", pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_text"), "gender",
         phones["phones"], phones["fixed_phones"], phones["phone_tails"],
         emails.list.unique(maintain_order=True).alias("emails"),
         emails.list.eval(pl.element().str.extract(r"^([^@+]+)", 1).str.replace_all(r"\.", ""))
@@ -129,9 +193,9 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         .list.unique(maintain_order=True).alias("email_locals"),
         emails.list.eval(pl.element().str.extract(r"@(.+)$", 1))
         .list.eval(pl.element().filter(~pl.element().is_in(list(MAIL_PROVIDERS)))).list.unique().alias("email_domains"),
-        _street_key().alias("street_key"),
+        _street_key().alias("street_key"), street_number.alias("street_number"), street_name.alias("street_name"),
         pl.col("city"), pl.col("postcode"),
-        "id_number",
+        checked_ids.alias("checked_ids"), opaque_ids.alias("opaque_ids"),
         pl.col("company_key"),
         _brand().alias("company_brand"),
         self_key.alias("self_key"),

@@ -454,12 +454,15 @@ def _parse_latin(frame: pl.DataFrame) -> pl.DataFrame:
         western=pl.when(pl.col("all_pinyin")).then(lat.str.extract_groups(r"^(.+?)\s+(\S+)$"))
         .otherwise(lat.str.extract_groups(_WESTERN_RE)),
         single_is_family=pl.col("honorific").is_not_null() | (pl.col("all_pinyin") & pl.col("first_rank").is_not_null()),
+        # a family name column alone ("Leslie", "van der Berg" with no given name) says which part it is
+        family_only=pl.col("family").is_not_null() & pl.col("given").is_null() & pl.col("full").is_null(),
         explicit=(pl.col("comma").struct[0].is_not_null() | pl.col("caps_first").struct[0].is_not_null()
                   | pl.col("caps_last").struct[1].is_not_null()),
     )
     comma, caps_first, caps_last = pl.col("comma"), pl.col("caps_first"), pl.col("caps_last")
     family = (
-        pl.when(comma.struct[0].is_not_null()).then(comma.struct[0])
+        pl.when(pl.col("family_only")).then(lat)
+        .when(comma.struct[0].is_not_null()).then(comma.struct[0])
         .when(caps_first.struct[0].is_not_null()).then(caps_first.struct[0])
         .when(caps_last.struct[1].is_not_null()).then(caps_last.struct[1])
         .when(pl.col("tokens") == 1).then(pl.when(pl.col("single_is_family")).then(lat))
@@ -467,7 +470,8 @@ def _parse_latin(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("western").struct[1])
     )
     given = (
-        pl.when(comma.struct[0].is_not_null())
+        pl.when(pl.col("family_only")).then(pl.lit(None, dtype=pl.String))
+        .when(comma.struct[0].is_not_null())
         .then(_tidy(comma.struct[1].str.replace_all(",", " ")).str.replace(_PREFIX_HONORIFIC_RE, ""))
         .when(caps_first.struct[0].is_not_null()).then(caps_first.struct[1])
         .when(caps_last.struct[1].is_not_null()).then(caps_last.struct[0])
