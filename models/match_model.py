@@ -184,7 +184,7 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
 
 
 def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str, str]) -> pl.DataFrame:
-    """Per-field weights (``<field>_weight``) and the total ``match_weight`` and ``match_probability``."""
+    """Per-field weights (``<field>_weight``, Float32) and the total ``match_weight`` and ``match_probability``."""
     out = []
     for field, params in model.fields.items():
         weight = pl.col(field).replace_strict(list(range(len(params.levels))), params.weights.tolist(),
@@ -194,8 +194,10 @@ def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str,
             exact = params.levels.index("exact")
             tf_weight = np.log2(params.m[exact]) - pl.col(column).clip(lower_bound=U_FLOOR).log(2)
             weight = pl.when((pl.col(field) == exact) & pl.col(column).is_not_null()).then(tf_weight).otherwise(weight)
-        out.append(weight.alias(f"{field}_weight"))
+        out.append(weight.cast(pl.Float32).alias(f"{field}_weight"))
+    # per-field weights in single precision (they are many columns over millions of pairs); the total
+    # is their exact sum, so every score stays the sum of its explanation
     frame = levels.with_columns(out)
-    total = pl.sum_horizontal([f"{f}_weight" for f in model.fields]) + model.prior_weight
+    total = pl.sum_horizontal([pl.col(f"{f}_weight").cast(pl.Float64) for f in model.fields]) + model.prior_weight
     return frame.with_columns(total.alias("match_weight")).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"))

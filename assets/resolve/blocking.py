@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 MIN_PRESENT = 0.01  # a rule needs its fields in at least this share of a role's records (and 2 of them)
-PAIRS_PER_RECORD = 1.0  # a rule's pair budget; past it its most common keys are skipped
+PAIRS_PER_RECORD = 0.5  # a weak rule's pair budget; past it its most common keys are skipped
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class BlockingRule:
     keys: tuple[str, ...]  # prepared columns; a list column is exploded (any shared element)
     agrees: tuple[str, ...]  # comparison fields the rule makes agree: no evidence within its own pairs
     roles: tuple[str, ...] = ("person", "company")
+    # a key that names one party (a phone, an id, a company name) is cut only past max_block_size;
+    # a combination of weaker fields also past the pair budget
+    identifying: bool = False
 
 
 PERSON = ("person",)
@@ -32,11 +35,12 @@ COMPANY = ("company",)
 NAME = ("family_name", "given_name")
 # Bit i of a pair's rule mask is RULE_LIBRARY[i]; at most 32 rules.
 RULE_LIBRARY: tuple[BlockingRule, ...] = (
-    BlockingRule("phone", ("phone_tails",), ("phone",)),
-    BlockingRule("email", ("emails",), ("email",)),
-    BlockingRule("id_number", ("checked_ids",), ("id_number",)),
-    BlockingRule("member_id", ("opaque_ids",), ("member_id",)),
-    BlockingRule("linked_record", ("link_keys",), ("link",)),  # one names the other, or both name the same record
+    BlockingRule("phone", ("phone_tails",), ("phone",), identifying=True),
+    BlockingRule("email", ("emails",), ("email",), identifying=True),
+    BlockingRule("id_number", ("checked_ids",), ("id_number",), identifying=True),
+    BlockingRule("member_id", ("opaque_ids",), ("member_id",), identifying=True),
+    # one names the other, or both name the same record
+    BlockingRule("linked_record", ("link_keys",), ("link",), identifying=True),
     BlockingRule("name_birth_date", ("name_key", "birth_date"), (*NAME, "birth_date"), PERSON),
     BlockingRule("name_postcode", ("name_key", "postcode"), (*NAME, "postcode"), PERSON),
     BlockingRule("phonetic_birth_date", ("phonetic_key", "birth_date"), ("birth_date",), PERSON),
@@ -55,7 +59,7 @@ RULE_LIBRARY: tuple[BlockingRule, ...] = (
     BlockingRule("street_locality", ("street_name", "city"), ("street", "locality"), PERSON),
     BlockingRule("postcode_locality", ("postcode", "city"), ("postcode", "locality"), PERSON),
     BlockingRule("birth_date", ("birth_date",), ("birth_date",), PERSON),
-    BlockingRule("company_name", ("company_key",), ("company",), COMPANY),
+    BlockingRule("company_name", ("company_key",), ("company",), COMPANY, identifying=True),
     BlockingRule("company_brand_city", ("company_brand", "city"), ("locality",), COMPANY),
     BlockingRule("company_domain", ("email_domains",), (), COMPANY),
     BlockingRule("street_city", ("street_key", "city"), ("locality",), COMPANY),
@@ -91,26 +95,34 @@ def _present(prepared: pl.DataFrame, key: str) -> pl.Expr:
     return column.list.len() > 0 if isinstance(prepared.schema[key], pl.List) else column.is_not_null()
 
 
-def applicable_roles(prepared: pl.DataFrame, rule: BlockingRule) -> tuple[str, ...]:
-    """The roles whose records hold the rule's fields often enough to block on."""
-    roles = []
-    for role in rule.roles:
-        records = prepared.filter(pl.col("role") == role)
-        if records.height < 2:
-            continue
-        having = int(records.select(pl.all_horizontal(_present(prepared, k) for k in rule.keys).sum()).item())
-        if having >= 2 and having >= MIN_PRESENT * records.height:
-            roles.append(role)
-    return tuple(roles)
+def applicable_roles(prepared: pl.DataFrame, rules: tuple[BlockingRule, ...]) -> dict[str, tuple[str, ...]]:
+    """Per rule, the roles whose records hold its fields often enough to block on (one pass)."""
+    having = prepared.group_by("role").agg(
+        pl.len().alias("_records"),
+        *(pl.all_horizontal(_present(prepared, k) for k in rule.keys).sum().alias(rule.name) for rule in rules))
+    counts = {row["role"]: row for row in having.iter_rows(named=True)}
+    out = {}
+    for rule in rules:
+        out[rule.name] = tuple(
+            role for role in rule.roles
+            if role in counts and counts[role]["_records"] >= 2 and counts[role][rule.name] >= 2
+            and counts[role][rule.name] >= MIN_PRESENT * counts[role]["_records"])
+    return out
+
+
+def _has_lists(prepared: pl.DataFrame, rule: BlockingRule) -> bool:
+    return any(isinstance(prepared.schema[k], pl.List) for k in rule.keys)
 
 
 def _rule_keys(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...]) -> pl.DataFrame:
-    frame = prepared.filter(pl.col("role").is_in(list(roles))).select("rid", "role", *rule.keys)
+    frame = prepared.lazy().filter(pl.col("role").is_in(list(roles))).select("rid", "role", *rule.keys)
     for key in rule.keys:
-        if isinstance(frame.schema[key], pl.List):
+        if isinstance(prepared.schema[key], pl.List):
             frame = frame.explode(key)
-    frame = frame.drop_nulls(list(rule.keys))
-    return frame.select("rid", "role", pl.struct(list(rule.keys)).hash(seed=7).alias("key")).unique(["rid", "key"])
+    keys = frame.drop_nulls(list(rule.keys)).select(
+        "rid", "role", pl.struct(list(rule.keys)).hash(seed=7).alias("key"))
+    # a record holds one key of a rule on scalar fields; several (some repeated) on list fields
+    return (keys.unique(["rid", "key"]) if _has_lists(prepared, rule) else keys).collect()
 
 
 def block_cap(sizes: pl.Series, records: int, max_block_size: int) -> int:
@@ -129,21 +141,23 @@ def rule_pairs(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...
                max_block_size: int) -> tuple[pl.DataFrame, RuleReport]:
     keys = _rule_keys(prepared, rule, roles)
     sizes = keys.group_by("role", "key").agg(pl.len().alias("n"))
-    cap = min(block_cap(sizes["n"].cast(pl.Int64), keys["rid"].n_unique(), max_block_size), max_block_size)
+    cap = max_block_size if rule.identifying else block_cap(sizes["n"].cast(pl.Int64), keys["rid"].n_unique(), max_block_size)
     skipped = sizes.filter(pl.col("n") > cap).height
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap)).select("role", "key")
     keys = keys.join(keep, on=["role", "key"], how="semi")
-    pairs = (keys.join(keys, on=["role", "key"], suffix="_r")
+    pairs = (keys.lazy().join(keys.lazy(), on=["role", "key"], suffix="_r")
              .filter(pl.col("rid") < pl.col("rid_r"))
-             .select(pl.col("rid").alias("rid_l"), "rid_r", "role")
-             .unique(["rid_l", "rid_r"]))
+             .select(pl.col("rid").alias("rid_l"), "rid_r", "role"))
+    # two records sharing several list elements (two phones) meet once
+    pairs = (pairs.unique(["rid_l", "rid_r"]) if _has_lists(prepared, rule) else pairs).collect()
     return pairs, RuleReport(roles, pairs.height, cap, skipped)
 
 
 def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = RULE_LIBRARY) -> Blocked:
     found, report = [], {}
+    applicable = applicable_roles(prepared, rules)
     for rule in rules:
-        roles = applicable_roles(prepared, rule)
+        roles = applicable[rule.name]
         if not roles:
             report[rule.name] = RuleReport(())
             continue

@@ -62,14 +62,22 @@ def level(field: str, name: str) -> int:
 
 
 def _similarity(left: pl.Series, right: pl.Series, scorer) -> pl.Series:
-    """Batch score (a similarity, or a distance) where both sides are present; null elsewhere."""
-    both = (left.is_not_null() & right.is_not_null()).to_numpy()
-    scores = np.full(len(left), np.nan)
-    if both.any():
-        idx = np.flatnonzero(both)
-        scores[idx] = process.cpdist(left.gather(idx).to_list(), right.gather(idx).to_list(),
-                                     scorer=scorer, workers=-1, dtype=np.float32)
-    return pl.Series(scores).fill_nan(None)
+    """Batch score (a similarity, or a distance) where both sides are present; null elsewhere.
+
+    Each distinct pair of values is scored once: candidate pairs repeat the same few cities,
+    surnames and streets many times over, and equal values score what the scorer gives equals."""
+    frame = pl.DataFrame({"l": left, "r": right}, schema={"l": pl.String, "r": pl.String})
+    both = frame.filter(pl.col("l").is_not_null() & pl.col("r").is_not_null() & (pl.col("l") != pl.col("r")))
+    distinct = both.unique()
+    scores = np.empty(0)
+    if distinct.height:
+        scores = process.cpdist(distinct["l"].to_list(), distinct["r"].to_list(), scorer=scorer, workers=-1,
+                                dtype=np.float32)
+    lookup = distinct.with_columns(pl.Series("score", scores, dtype=pl.Float64))
+    equal = float(scorer("a", "a"))
+    return (frame.join(lookup, on=["l", "r"], how="left", maintain_order="left")
+            .select(pl.when(pl.col("l").is_not_null() & (pl.col("l") == pl.col("r"))).then(pl.lit(equal))
+                    .otherwise(pl.col("score")).alias("score"))["score"])
 
 
 def _levels(field: str, *cases: tuple[pl.Expr, str]) -> pl.Expr:
@@ -93,9 +101,15 @@ def _present(column: str) -> pl.Expr:
     return pl.col(column).list.len() > 0
 
 
+# prepared columns that only blocking, term frequencies or households read
+NOT_COMPARED = ("rid", "record_id", "name_key", "name_compact", "phonetic_key", "street_key", "script", "link_keys",
+                "phone_tails")
+
+
 def side_by_side(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    left = prepared[pairs["rid_l"]].drop("rid")
-    right = prepared[pairs["rid_r"]].drop("rid", "role")
+    compared = prepared.drop(NOT_COMPARED, strict=False)
+    left = compared[pairs["rid_l"]]
+    right = compared[pairs["rid_r"]].drop("role")
     return pl.concat([pairs.select("rid_l", "rid_r"), left.rename(lambda c: c if c == "role" else f"{c}_l"),
                       right.rename(lambda c: f"{c}_r")], how="horizontal")
 
@@ -147,6 +161,7 @@ def _name_scores(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         family_edits=_similarity(frame["family_key_l"], frame["family_key_r"], dl),
         given_edits=_similarity(frame["given_key_l"], frame["given_key_r"], dl),
+        given_han_edits=_similarity(frame["given_han_l"], frame["given_han_r"], dl),
     )
 
 
@@ -154,8 +169,12 @@ def _name_levels(part: str, person: pl.Expr) -> pl.Expr:
     key_l, key_r = pl.col(f"{part}_key_l"), pl.col(f"{part}_key_r")
     longer = pl.max_horizontal(key_l.str.len_chars(), key_r.str.len_chars())
     field = f"{part}_name"
+    typo = (pl.col(f"{part}_edits") <= 1) & (longer >= 4)
+    if part == "given":  # 萍燕 / 玉燕: one character of two, though their pinyin differ in more letters
+        han_l, han_r = pl.col("given_han_l"), pl.col("given_han_r")
+        typo = typo | ((pl.col("given_han_edits") <= 1) & (pl.min_horizontal(han_l.str.len_chars(), han_r.str.len_chars()) >= 2))
     cases = [(~person | key_l.is_null() | key_r.is_null(), "missing"), (key_l == key_r, "exact"),
-             ((pl.col(f"{part}_edits") <= 1) & (longer >= 4), "one_typo"),
+             (typo, "one_typo"),
              ((pl.col(f"{part}_sim") >= 0.92) | (pl.col(f"{part}_phonetic_l") == pl.col(f"{part}_phonetic_r")), "close")]
     if part == "given":
         short = pl.min_horizontal(key_l.str.len_chars(), key_r.str.len_chars())
@@ -180,7 +199,9 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         postcode_edits=_similarity(frame["postcode_l"], frame["postcode_r"], DamerauLevenshtein.distance),
         street_sim=_similarity(frame["street_name_l"], frame["street_name_r"], fuzz.ratio),
         city_sim=_similarity(frame["city_l"], frame["city_r"], JaroWinkler.normalized_similarity),
-        company_sim=_similarity(frame["company_key_l"], frame["company_key_r"], fuzz.token_set_ratio),
+        # only companies are compared on their names (a person's employer is not their identity)
+        company_sim=_similarity(frame.select(pl.when(pl.col("role") == "company").then("company_key_l")).to_series(),
+                                frame["company_key_r"], fuzz.token_set_ratio),
         checked_distance=identifier_distance(frame, "checked_ids"),
         opaque_distance=identifier_distance(frame, "opaque_ids"),
     )
@@ -241,7 +262,15 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("emails_l").list.set_intersection(pl.col("emails_r")).alias("tf_email"),
         pl.col("company_key_l").alias("tf_company"),
     )
-    return household_guard(levels)
+    return household_guard(number_on_its_street(levels))
+
+
+def number_on_its_street(levels: pl.DataFrame) -> pl.DataFrame:
+    """A house number says something only on the same street: on two different streets (a move, a
+    company's second site) the numbers differing is no further evidence."""
+    same_street = pl.col("street").is_in([level("street", "exact"), level("street", "close")])
+    return levels.with_columns(pl.when(same_street).then(pl.col("street_number")).otherwise(pl.lit(0, dtype=pl.Int8))
+                               .alias("street_number"))
 
 
 def household_guard(levels: pl.DataFrame) -> pl.DataFrame:
@@ -272,19 +301,22 @@ def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
     A contact value (phone, email) is counted once per distinct person name (or company brand)
     using it: the same customer giving one address in three sources doesn't make it common,
-    while a family mailbox or a shared switchboard, used under many names, is.
+    while a family mailbox or a shared switchboard, used under many names, is. A company name is
+    counted once per city using it, for the same reason: one company's records in three systems
+    are one user of its name, two companies of one name are mostly in two cities.
     """
     out = {}
     for field, column in TF_FIELDS.items():
         value = pl.concat_list(column) if isinstance(column, tuple) else pl.col(column)
-        values = prepared.select("role", value.alias("value"), "name_key", "company_brand")
+        values = prepared.select("role", value.alias("value"), "name_key", "company_brand", "city")
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
         values = values.drop_nulls("value")
         # per name for persons; a company's contact rows name different people
         users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").drop_nulls().n_unique())
                  .otherwise(pl.col("company_brand").drop_nulls().n_unique()).clip(lower_bound=1)
-                 if field in PER_NAME_TF else pl.len())
+                 if field in PER_NAME_TF else
+                 pl.col("city").drop_nulls().n_unique().clip(lower_bound=1) if field == "company" else pl.len())
         counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
         # The holder itself is no evidence that another customer uses the value; how often a value
         # turns out to be shared at all (extra users per user) stands in for a value seen once.

@@ -147,7 +147,8 @@ def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame
     parts = []
     for role, model in models.items():
         scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS)
-        parts.append(scored.with_columns(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields))
+        parts.append(scored.with_columns(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight")
+                                         for f in COMPARED_FIELDS if f not in model.fields))
     columns = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
                "match_weight", "match_probability"]
     return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS).with_columns(
@@ -177,19 +178,26 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     timer.lap("fit_model")
 
     scored = _scored(levels, models)
+    del levels  # the widest frame of all; memory at a million records is the budget
     accepted = scored.filter(pl.col("match_probability") >= settings.threshold)
     timer.lap("score", f"{accepted.height:,} pairs over the threshold")
 
     count_matched_alone(blocked.report, accepted["rule_mask"])
     stats.blocking = {name: dataclasses.asdict(r) for name, r in blocked.report.items()}
+    candidates = blocked.pairs.select("rid_l", "rid_r")
+    del blocked
     clusters = cluster(prepared.height, accepted.select("rid_l", "rid_r", "match_weight"), prepared["checked_ids"])
+    del accepted
     stats.split_clusters = clusters.split_components
     cut = clusters.cut.with_columns(pl.lit(True).alias("_cut"))
-    scored = scored.join(cut, on=["rid_l", "rid_r"], how="left").with_columns(
+    # core.match_pairs keeps the pairs worth explaining; the rest go now
+    kept = scored.filter(pl.col("match_probability") >= min(PAIR_FLOOR, settings.threshold))
+    del scored
+    kept = kept.join(cut, on=["rid_l", "rid_r"], how="left").with_columns(
         pl.when(pl.col("_cut").is_not_null()).then(pl.lit("cut_conflict"))
         .when(pl.col("match_probability") >= settings.threshold).then(pl.lit("match"))
         .otherwise(pl.lit("non_match")).alias("decision")).drop("_cut")
-    stats.matched_pairs = int((scored["decision"] == "match").sum())
+    stats.matched_pairs = int((kept["decision"] == "match").sum())
     timer.lap("cluster")
 
     members = prepared.select("rid", "source", "record_id", "role", pl.Series("label", clusters.labels))
@@ -197,7 +205,9 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     members = members.join(ids.labels, on="label", how="left").sort("rid")
     timer.lap("golden_ids")
 
-    linked = scored.filter(pl.col("decision") == "match")
+    household = households(prepared, members["golden_id"])
+    del prepared
+    linked = kept.filter(pl.col("decision") == "match")
     best = pl.concat([linked.select(pl.col("rid_l").alias("rid"), "match_probability"),
                       linked.select(pl.col("rid_r").alias("rid"), "match_probability")]).group_by("rid").agg(
         pl.col("match_probability").max())
@@ -206,19 +216,17 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
             .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
     kinds = members.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
     golden = golden_records(staged.with_columns(members["golden_id"]), kinds, settings.source_trust)
-    household = households(prepared, members["golden_id"])
     stats.golden_customers, stats.households = golden.height, int(household["household_id"].n_unique())
     timer.lap("survivorship")
 
-    pairs = _pairs_table(scored.filter((pl.col("match_probability") >= PAIR_FLOOR) | (pl.col("decision") != "non_match")),
-                         prepared)
+    pairs = _pairs_table(kept, members.select("source", "record_id"))
     timer.lap("pairs_table")
     return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats,
-                      candidates=blocked.pairs.select("rid_l", "rid_r"))
+                      candidates=candidates)
 
 
-def _pairs_table(scored: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
-    names = prepared.select("source", "record_id")
+def _pairs_table(scored: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+    """``names``: source and record_id of each rid."""
     left, right = names[scored["rid_l"]], names[scored["rid_r"]]
     return pl.concat([
         left.rename({"source": "source_l", "record_id": "record_id_l"}),
@@ -227,6 +235,6 @@ def _pairs_table(scored: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
             pl.col("role").cast(pl.String), rule_names(pl.col("rule_mask")).alias("rules"),
             *(pl.col(f).replace_strict(list(range(len(FIELD_LEVELS[f]))), list(FIELD_LEVELS[f]), return_dtype=pl.String)
               .alias(f"{f}_level") for f in COMPARED_FIELDS),
-            *(f"{f}_weight" for f in COMPARED_FIELDS),
+            *(pl.col(f"{f}_weight").cast(pl.Float64) for f in COMPARED_FIELDS),
             "match_weight", "match_probability", "decision"),
     ], how="horizontal")

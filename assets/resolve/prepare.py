@@ -27,6 +27,7 @@ PREPARED_SCHEMA = {
     "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": ROLE, "script": pl.String,
     "name_key": pl.String, "name_compact": pl.String, "phonetic_key": pl.String,
     "family_key": pl.String, "given_key": pl.String, "family_phonetic": pl.String, "given_phonetic": pl.String,
+    "given_han": pl.String,
     "birth_date": pl.Date, "birth_text": pl.String,
     "gender": pl.String, "phones": pl.List(pl.String), "fixed_phones": pl.List(pl.String),
     "phone_tails": pl.List(pl.String), "emails": pl.List(pl.String),
@@ -185,6 +186,8 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("pinyin_key", pl.col("name_key").str.replace_all("|", "", literal=True)).alias("name_compact"),
         pl.col("phonetic_key"),
         "family_key", "given_key", family_phonetic.alias("family_phonetic"), given_phonetic.alias("given_phonetic"),
+        # a Chinese given name in characters: one character off is a typo that its pinyin hides
+        pl.when(pl.col("given_name").str.contains(r"^\p{Han}+$")).then(pl.col("given_name")).alias("given_han"),
         "birth_date", pl.col("birth_date").dt.strftime("%Y%m%d").alias("birth_text"), "gender",
         phones["phones"], phones["fixed_phones"], phones["phone_tails"],
         emails.list.unique(maintain_order=True).alias("emails"),
