@@ -12,7 +12,7 @@ two records taken at random. Each term is kept, so every score is explainable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -48,6 +48,9 @@ class MatchModel:
     candidate_match_share: float  # lambda among candidate pairs, from EM
     prior: float  # probability that two records drawn at random match
     iterations: int
+    # field -> the field whose exact agreement, in this data, nearly always comes with its own (one
+    # postcode, one locality): agreeing on both counts once
+    implied: dict[str, str] = field(default_factory=dict)
 
     @property
     def prior_weight(self) -> float:
@@ -58,6 +61,7 @@ class MatchModel:
             "prior_match_weight": round(self.prior_weight, 3),
             "candidate_match_share": round(self.candidate_match_share, 5),
             "em_iterations": self.iterations,
+            "implied": dict(self.implied),
             "fields": {f: {lvl: {"m": round(float(p.m[i]), 5), "u": float(f"{p.u[i]:.3g}"),
                                  "weight": round(float(p.weights[i]), 3),
                                  "pairs": None if p.observed is None else int(p.observed[i])}
@@ -142,7 +146,8 @@ def _floored(m: np.ndarray) -> np.ndarray:
 
 def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: pl.DataFrame,
               u: dict[str, np.ndarray], field_levels: dict[str, tuple[str, ...]], total_pairs: int,
-              impossible: dict[str, tuple[str, ...]] | None = None) -> MatchModel:
+              impossible: dict[str, tuple[str, ...]] | None = None,
+              implied: dict[str, str] | None = None) -> MatchModel:
     """m per field: the mean over the EM sessions that estimated it (Splink's way of training on
     blocked pairs). Then the match share of all candidate pairs under those m and the sessions'
     u, which with the number of all possible pairs gives the prior. Scores use the random-pair u."""
@@ -180,7 +185,7 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
     observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
                 for i, f in enumerate(fields)}
     params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f]) for f in fields}
-    return MatchModel(params, share, prior_all, iterations)
+    return MatchModel(params, share, prior_all, iterations, dict(implied or {}))
 
 
 def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str, str]) -> pl.DataFrame:
@@ -198,6 +203,11 @@ def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str,
     # per-field weights in single precision (they are many columns over millions of pairs); the total
     # is their exact sum, so every score stays the sum of its explanation
     frame = levels.with_columns(out)
+    frame = frame.with_columns(
+        pl.when((pl.col(dependent) == model.fields[dependent].levels.index("exact"))
+                & (pl.col(given) == model.fields[given].levels.index("exact")))
+        .then(pl.lit(0.0, dtype=pl.Float32)).otherwise(pl.col(f"{dependent}_weight")).alias(f"{dependent}_weight")
+        for dependent, given in model.implied.items())
     total = pl.sum_horizontal([pl.col(f"{f}_weight").cast(pl.Float64) for f in model.fields]) + model.prior_weight
     return frame.with_columns(total.alias("match_weight")).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"))

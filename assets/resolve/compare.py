@@ -265,12 +265,32 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     return household_guard(number_on_its_street(levels))
 
 
+# (field, its column, the field that may imply it, that one's column): one fact possibly written twice
+MAYBE_IMPLIED = (("locality", "city", "postcode", "postcode"),)
+IMPLIED_SHARE = 0.9  # records whose value is the one their implying value mostly comes with
+
+
+def implied_fields(prepared: pl.DataFrame, role: str) -> dict[str, str]:
+    """Fields whose exact agreement the data makes follow from another's: where nearly every record
+    of a postcode names that postcode's usual locality (real addresses), agreeing on both is one
+    fact; where localities and postcodes vary independently (some synthetic sets) it is two."""
+    out = {}
+    for field, column, given, given_column in MAYBE_IMPLIED:
+        frame = prepared.filter((pl.col("role") == role) & pl.col(column).is_not_null() & pl.col(given_column).is_not_null())
+        if frame.height == 0:
+            continue
+        usual = frame.group_by(given_column, column).len().group_by(given_column).agg(pl.col("len").max())["len"].sum()
+        if usual >= IMPLIED_SHARE * frame.height:
+            out[field] = given
+    return out
+
+
 def number_on_its_street(levels: pl.DataFrame) -> pl.DataFrame:
     """A house number says something only on the same street: on two different streets (a move, a
     company's second site) the numbers differing is no further evidence."""
     same_street = pl.col("street").is_in([level("street", "exact"), level("street", "close")])
-    return levels.with_columns(pl.when(same_street).then(pl.col("street_number")).otherwise(pl.lit(0, dtype=pl.Int8))
-                               .alias("street_number"))
+    return levels.with_columns(
+        pl.when(same_street).then(pl.col("street_number")).otherwise(pl.lit(0, dtype=pl.Int8)).alias("street_number"))
 
 
 def household_guard(levels: pl.DataFrame) -> pl.DataFrame:

@@ -203,6 +203,7 @@ def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
         PAIRS.table: {"candidate_pairs": stats.candidate_pairs, "matched_pairs": stats.matched_pairs,
                       "pairs_per_rule": json_metadata(stats.pairs_per_rule),
                       "skipped_blocks": json_metadata(stats.skipped_blocks),
+                      "blocking": json_metadata(stats.blocking),
                       "threshold": threshold, "model": json_metadata(stats.model)},
         XREF.table: {"records": stats.records, "golden_customers": stats.golden_customers},
         GOLDEN.table: {"split_clusters": stats.split_clusters,

@@ -20,7 +20,15 @@ import polars as pl
 
 from assets.resolve.blocking import RULE_LIBRARY, block, count_matched_alone, rule_bit, rule_names
 from assets.resolve.cluster import cluster
-from assets.resolve.compare import FIELD_LEVELS, ROLE_FIELDS, TF_FIELDS, attach_term_frequencies, compare, term_frequencies
+from assets.resolve.compare import (
+    FIELD_LEVELS,
+    ROLE_FIELDS,
+    TF_FIELDS,
+    attach_term_frequencies,
+    compare,
+    implied_fields,
+    term_frequencies,
+)
 from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
 from assets.resolve.prepare import ROLE, prepare
@@ -140,7 +148,8 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
     sessions = [(patterns(found), tuple(f for f in rule.agrees if f in fields))
                 for found, rule in by_rule if found.height >= MIN_SESSION_PAIRS]
     n = int((prepared["role"] == role).sum())
-    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE)
+    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE,
+                     implied=implied_fields(prepared, role))
 
 
 def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
