@@ -12,7 +12,8 @@ two records taken at random. Each term is kept, so every score is explainable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -50,7 +51,7 @@ class MatchModel:
     iterations: int
     # field -> the field whose exact agreement, in this data, nearly always comes with its own (one
     # postcode, one locality): agreeing on both counts once
-    implied: dict[str, str] = field(default_factory=dict)
+    implied: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def prior_weight(self) -> float:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assets.resolve.blocking import RULE_LIBRARY, applicable_roles
-from assets.resolve.compare import FIELD_LEVELS
+from assets.resolve.fields import FIELD_LEVELS
 from assets.resolve.engine import resolve
 from assets.resolve.prepare import prepare
 from assets.standardize.customers import standardize_customers

@@ -6,11 +6,8 @@ from rapidfuzz's batch ``cpdist`` over the pairs whose values are present.
 
 Evidence is kept in parts, so one bad field costs only its own weight: family and given name
 apart (compared crosswise when written the other way round), a birth date one keystroke or a
-day/month swap away, and an address as house number, street, locality and postcode. The parts of
-an address, and a shared landline, count for two persons only when neither their given names nor
-their birth dates disagree: family members share an address, a line and a surname, not a given
-name and a birth date (the household guard). For persons a shared
-landline is household evidence (its own phone level), not a personal number.
+day/month swap away, an address as house number, street, locality and postcode, identifiers
+within their scheme. What one fact (or one family) would add twice is taken out in guards.py.
 """
 
 from __future__ import annotations
@@ -20,45 +17,8 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-FIELD_LEVELS: dict[str, tuple[str, ...]] = {
-    "family_name": ("missing", "exact", "one_typo", "close", "similar", "different"),
-    "given_name": ("missing", "exact", "one_typo", "close", "initial", "similar", "different"),
-    "birth_date": ("missing", "exact", "one_character", "day_month_swapped", "same_year_month", "within_3_years",
-                   "different"),
-    "gender": ("missing", "same", "different"),
-    "phone": ("missing", "exact", "same_last_8_digits", "household_line", "different"),
-    "email": ("missing", "exact", "same_local_part", "same_company_domain", "different"),
-    "street_number": ("missing", "exact", "different"),
-    "street": ("missing", "exact", "close", "different"),
-    "locality": ("missing", "exact", "close", "different"),
-    "postcode": ("missing", "exact", "one_character", "different"),
-    # identifiers compared within one scheme; checked (resident id, credit code, a python-stdnum
-    # scheme) and opaque (a member number) apart, as only the first is trusted to tell two parties
-    "id_number": ("missing", "exact", "one_character", "different"),
-    "member_id": ("missing", "exact", "one_character", "different"),
-    "company": ("missing", "exact", "close", "same_brand", "different"),
-    # a source's own link (a ticket's customer number): one names the other, both name the same
-    # record, or one names another record of the other's source
-    "link": ("missing", "names_the_other", "same_record_named", "names_another"),
-}
-PERSON_ONLY = ("family_name", "given_name", "birth_date", "gender")
-# Fields a company pair is compared on; a company's contact person is not its identity.
-ROLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "person": tuple(f for f in FIELD_LEVELS if f != "company"),
-    "company": tuple(f for f in FIELD_LEVELS if f not in PERSON_ONLY),
-}
-# Exact agreement on these is weighed by how common the agreeing value is (term frequency). A name
-# part is counted as any part of a name: "Lee Michael" beside "Michael Lee" agrees on a common
-# given name, not on a rare family name.
-NAME_PARTS = ("family_key", "given_key")
-TF_FIELDS: dict[str, str | tuple[str, ...]] = {"family_name": NAME_PARTS, "given_name": NAME_PARTS, "phone": "phones",
-                                              "email": "emails", "company": "company_key"}
-PER_NAME_TF = {"phone", "email"}
-ADDRESS_PARTS = ("street_number", "street", "locality", "postcode")
-
-
-def level(field: str, name: str) -> int:
-    return FIELD_LEVELS[field].index(name)
+from assets.resolve.fields import level
+from assets.resolve.guards import household_guard, number_on_its_street
 
 
 def _similarity(left: pl.Series, right: pl.Series, scorer) -> pl.Series:
@@ -263,99 +223,3 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("company_key_l").alias("tf_company"),
     )
     return household_guard(number_on_its_street(levels))
-
-
-# (field, its column, the field that may imply it, that one's column): one fact possibly written twice
-MAYBE_IMPLIED = (("locality", "city", "postcode", "postcode"),)
-IMPLIED_SHARE = 0.9  # records whose value is the one their implying value mostly comes with
-
-
-def implied_fields(prepared: pl.DataFrame, role: str) -> dict[str, str]:
-    """Fields whose exact agreement the data makes follow from another's: where nearly every record
-    of a postcode names that postcode's usual locality (real addresses), agreeing on both is one
-    fact; where localities and postcodes vary independently (some synthetic sets) it is two."""
-    out = {}
-    for field, column, given, given_column in MAYBE_IMPLIED:
-        frame = prepared.filter((pl.col("role") == role) & pl.col(column).is_not_null() & pl.col(given_column).is_not_null())
-        if frame.height == 0:
-            continue
-        usual = frame.group_by(given_column, column).len().group_by(given_column).agg(pl.col("len").max())["len"].sum()
-        if usual >= IMPLIED_SHARE * frame.height:
-            out[field] = given
-    return out
-
-
-def number_on_its_street(levels: pl.DataFrame) -> pl.DataFrame:
-    """A house number says something only on the same street: on two different streets (a move, a
-    company's second site) the numbers differing is no further evidence."""
-    same_street = pl.col("street").is_in([level("street", "exact"), level("street", "close")])
-    return levels.with_columns(
-        pl.when(same_street).then(pl.col("street_number")).otherwise(pl.lit(0, dtype=pl.Int8)).alias("street_number"))
-
-
-def household_guard(levels: pl.DataFrame) -> pl.DataFrame:
-    """Two persons who look like two members of one family get no household evidence (address
-    parts, a shared landline): given names that disagree without the same birth date, genders that
-    disagree, or birth dates years apart with personal phones or emails that disagree too (a mother
-    and daughter may share a name). At one address they are a family, and apart the address says
-    nothing either way. Without contacts a birth date years off is left to its own weight: data
-    entry garbles dates as often as families share addresses."""
-    person = pl.col("role") == "person"
-    given_differ = pl.col("given_name") == level("given_name", "different")
-    same_birth = pl.col("birth_date") == level("birth_date", "exact")
-    gender_differ = pl.col("gender") == level("gender", "different")
-    years_apart = pl.col("birth_date") == level("birth_date", "different")
-    differ = person & ((given_differ & ~same_birth) | gender_differ
-                       | (years_apart & pl.col("contacts_differ").fill_null(False)))
-    household_line = pl.col("phone") == level("phone", "household_line")
-    # a shared landline and a shared street say the same thing once: the line counts only without the street
-    same_street = (pl.col("street") == level("street", "exact")) | (pl.col("street") == level("street", "close"))
-    return levels.with_columns(
-        *(pl.when(differ).then(pl.lit(0, dtype=pl.Int8)).otherwise(pl.col(f)).alias(f) for f in ADDRESS_PARTS),
-        pl.when(household_line & (differ | same_street)).then(pl.lit(0, dtype=pl.Int8)).otherwise(pl.col("phone"))
-        .alias("phone")).drop("contacts_differ")
-
-
-def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Share of each value among the role's records that have the field: value -> tf.
-
-    A contact value (phone, email) is counted once per distinct person name (or company brand)
-    using it: the same customer giving one address in three sources doesn't make it common,
-    while a family mailbox or a shared switchboard, used under many names, is. A company name is
-    counted once per city using it, for the same reason: one company's records in three systems
-    are one user of its name, two companies of one name are mostly in two cities.
-    """
-    out = {}
-    for field, column in TF_FIELDS.items():
-        value = pl.concat_list(column) if isinstance(column, tuple) else pl.col(column)
-        values = prepared.select("role", value.alias("value"), "name_key", "company_brand", "city")
-        if isinstance(values.schema["value"], pl.List):
-            values = values.explode("value")
-        values = values.drop_nulls("value")
-        # per name for persons; a company's contact rows name different people
-        users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").drop_nulls().n_unique())
-                 .otherwise(pl.col("company_brand").drop_nulls().n_unique()).clip(lower_bound=1)
-                 if field in PER_NAME_TF else
-                 pl.col("city").drop_nulls().n_unique().clip(lower_bound=1) if field == "company" else pl.len())
-        counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
-        # The holder itself is no evidence that another customer uses the value; how often a value
-        # turns out to be shared at all (extra users per user) stands in for a value seen once.
-        shared = counts.group_by("role").agg(((pl.col("n") - 1).sum() / pl.col("n").sum()).clip(1e-3, 1.0).alias("shared"))
-        total = values.group_by("role").agg(pl.len().cast(pl.Float64).alias("total"))
-        out[field] = counts.join(total, on="role").join(shared, on="role").select(
-            "role", "value", ((pl.col("n") - 1 + pl.col("shared")) / pl.col("total")).alias("tf"))
-    return out
-
-
-def attach_term_frequencies(levels: pl.DataFrame, tfs: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Replace each tf_<field> value (or list of shared values) by the frequency of the rarest one."""
-    frame = levels.with_row_index("_pair")
-    for field, table in tfs.items():
-        column = f"tf_{field}"
-        exact = pl.col(field) == level(field, "exact")
-        values = frame.filter(exact).select("_pair", "role", pl.col(column).alias("value"))
-        if isinstance(values.schema["value"], pl.List):
-            values = values.explode("value")
-        rarest = (values.join(table, on=["role", "value"], how="inner").group_by("_pair").agg(pl.col("tf").min()))
-        frame = frame.drop(column).join(rarest.rename({"tf": column}), on="_pair", how="left")
-    return frame.sort("_pair").drop("_pair")

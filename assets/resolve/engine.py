@@ -20,15 +20,10 @@ import polars as pl
 
 from assets.resolve.blocking import RULE_LIBRARY, block, count_matched_alone, rule_bit, rule_names
 from assets.resolve.cluster import cluster
-from assets.resolve.compare import (
-    FIELD_LEVELS,
-    ROLE_FIELDS,
-    TF_FIELDS,
-    attach_term_frequencies,
-    compare,
-    implied_fields,
-    term_frequencies,
-)
+from assets.resolve.compare import compare
+from assets.resolve.fields import FIELD_LEVELS, ROLE_FIELDS
+from assets.resolve.frequencies import TF_FIELDS, attach_term_frequencies, term_frequencies
+from assets.resolve.guards import implied_fields
 from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
 from assets.resolve.prepare import ROLE, prepare
