@@ -189,8 +189,25 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
     return MatchModel(params, share, prior_all, iterations, dict(implied or {}))
 
 
-def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str, str]) -> pl.DataFrame:
-    """Per-field weights (``<field>_weight``, Float32) and the total ``match_weight`` and ``match_probability``."""
+def _joint_frequency(frame: pl.DataFrame, model: MatchModel, column: str, fields: tuple[str, ...]) -> pl.DataFrame:
+    """Where every field of a group agrees exactly, their weights together are at most what the
+    frequency of the combination allows (log2 of the product of m over the combination's tf);
+    each field keeps its share, so the weights still sum to the total."""
+    if column not in frame.columns or not all(f in model.fields for f in fields):
+        return frame
+    exact = pl.all_horizontal(pl.col(f) == model.fields[f].levels.index("exact") for f in fields)
+    joint = (sum(float(np.log2(model.fields[f].m[model.fields[f].levels.index("exact")])) for f in fields)
+             - pl.col(column).clip(lower_bound=U_FLOOR).log(2))
+    parts = pl.sum_horizontal(pl.col(f"{f}_weight").cast(pl.Float64) for f in fields)
+    scale = pl.when(exact & pl.col(column).is_not_null() & (parts > joint) & (parts > 0)).then(
+        joint.clip(lower_bound=0.0) / parts).otherwise(1.0)
+    return frame.with_columns((pl.col(f"{f}_weight") * scale).cast(pl.Float32) for f in fields)
+
+
+def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str, str],
+                  joint_tf: dict[str, tuple[str, ...]] | None = None) -> pl.DataFrame:
+    """Per-field weights (``<field>_weight``, Float32) and the total ``match_weight`` and ``match_probability``.
+    ``joint_tf``: frequency column -> the fields whose joint exact agreement it weighs."""
     out = []
     for field, params in model.fields.items():
         weight = pl.col(field).replace_strict(list(range(len(params.levels))), params.weights.tolist(),
@@ -209,6 +226,8 @@ def match_weights(levels: pl.DataFrame, model: MatchModel, tf_columns: dict[str,
                 & (pl.col(given) == model.fields[given].levels.index("exact")))
         .then(pl.lit(0.0, dtype=pl.Float32)).otherwise(pl.col(f"{dependent}_weight")).alias(f"{dependent}_weight")
         for dependent, given in model.implied.items())
+    for column, fields in (joint_tf or {}).items():
+        frame = _joint_frequency(frame, model, column, fields)
     total = pl.sum_horizontal([pl.col(f"{f}_weight").cast(pl.Float64) for f in model.fields]) + model.prior_weight
     return frame.with_columns(total.alias("match_weight")).with_columns(
         (1.0 / (1.0 + (2.0 ** -pl.col("match_weight")))).alias("match_probability"))

@@ -47,6 +47,7 @@ RULE_LIBRARY: tuple[BlockingRule, ...] = (
     BlockingRule("birth_date_postcode", ("birth_date", "postcode"), ("birth_date", "postcode"), PERSON),
     BlockingRule("family_birth_date", ("family_key", "birth_date"), ("family_name", "birth_date"), PERSON),
     BlockingRule("given_birth_date", ("given_key", "birth_date"), ("given_name", "birth_date"), PERSON),
+    BlockingRule("name", ("name_key",), NAME, PERSON),
     BlockingRule("given_postcode", ("given_key", "postcode"), ("given_name", "postcode"), PERSON),
     BlockingRule("family_locality", ("family_key", "city"), ("family_name", "locality"), PERSON),
     BlockingRule("number_postcode", ("street_number", "postcode"), ("street_number", "postcode"), PERSON),
@@ -175,10 +176,13 @@ def rule_bit(name: str) -> int:
     return 1 << [r.name for r in RULE_LIBRARY].index(name)
 
 
-def rule_names(mask: pl.Expr) -> pl.Expr:
-    """The names of the rules set in a rule mask, as a list."""
-    names = [pl.when((mask & (1 << bit)) != 0).then(pl.lit(rule.name)) for bit, rule in enumerate(RULE_LIBRARY)]
-    return pl.concat_list(names).list.drop_nulls()
+def rule_names(masks: pl.Series) -> pl.Series:
+    """The names of the rules set in each rule mask, as a list (worked out once per distinct mask)."""
+    distinct = masks.unique().to_list()
+    names = {m: [r.name for bit, r in enumerate(RULE_LIBRARY) if m is not None and m & (1 << bit)] for m in distinct}
+    lookup = pl.DataFrame({"mask": distinct, "rules": [names[m] for m in distinct]},
+                          schema={"mask": masks.dtype, "rules": pl.List(pl.String)})
+    return masks.to_frame("mask").join(lookup, on="mask", how="left", maintain_order="left")["rules"]
 
 
 def count_matched_alone(report: dict[str, RuleReport], accepted_masks: pl.Series) -> None:

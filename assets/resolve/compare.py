@@ -62,7 +62,7 @@ def _present(column: str) -> pl.Expr:
 
 
 # prepared columns that only blocking, term frequencies or households read
-NOT_COMPARED = ("rid", "record_id", "name_key", "name_compact", "phonetic_key", "street_key", "script", "link_keys",
+NOT_COMPARED = ("rid", "record_id", "name_compact", "phonetic_key", "street_key", "script", "link_keys",
                 "phone_tails")
 
 
@@ -216,6 +216,7 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         (_present("own_phones_l") & _present("own_phones_r") & ~_overlaps("own_phones_l", "own_phones_r")
          | _present("emails_l") & _present("emails_r") & ~_overlaps("emails_l", "emails_r")).alias("contacts_differ"),
         # values for term-frequency adjustment of exact agreements
+        pl.col("name_key_l").alias("tf_name"),
         pl.col("family_key_l").alias("tf_family_name"),
         pl.col("given_key_l").alias("tf_given_name"),
         pl.col("own_phones_l").list.set_intersection(pl.col("own_phones_r")).alias("tf_phone"),

@@ -22,7 +22,7 @@ from assets.resolve.blocking import RULE_LIBRARY, block, count_matched_alone, ru
 from assets.resolve.cluster import cluster
 from assets.resolve.compare import compare
 from assets.resolve.fields import FIELD_LEVELS, ROLE_FIELDS
-from assets.resolve.frequencies import TF_FIELDS, attach_term_frequencies, term_frequencies
+from assets.resolve.frequencies import JOINT_TF, TF_FIELDS, attach_term_frequencies, term_frequencies
 from assets.resolve.guards import implied_fields
 from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
@@ -34,6 +34,7 @@ from pipelines import config
 # Per-field comparison columns in match_pairs: <field>_level (str) and <field>_weight (f64).
 COMPARED_FIELDS = tuple(FIELD_LEVELS)
 TF_COLUMNS = {f: f"tf_{f}" for f in TF_FIELDS}
+JOINT_TF_COLUMNS = {f"tf_{name}": fields for name, (_, fields) in JOINT_TF.items()}
 U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
 COMPARE_CHUNK = 250_000
 MIN_SESSION_PAIRS = 20  # an EM session needs this many pairs of its blocking rule
@@ -132,25 +133,27 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
     fields = {f: FIELD_LEVELS[f] for f in ROLE_FIELDS[role]}
     sample = compare_in_chunks(prepared, random_pairs(prepared, role, U_SAMPLE_PAIRS, seed))
     u = estimate_u(sample, fields)
-    candidates = levels.filter(pl.col("role") == role)
+    # the distinct comparison vectors with the rules that found them: all EM needs, a few thousand rows
+    by_mask = (levels.lazy().filter(pl.col("role") == role).group_by(*fields, "rule_mask")
+               .agg(pl.len().alias("count")).collect())
 
     def patterns(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.group_by(list(fields)).agg(pl.len().alias("count")).sort(list(fields))  # sums in a fixed order
+        return frame.group_by(list(fields)).agg(pl.col("count").sum()).sort(list(fields))  # sums in a fixed order
 
     # one EM session per blocking rule that ran for the role, without the fields the rule made agree
-    by_rule = [(candidates.filter((pl.col("rule_mask") & rule_bit(rule.name)) != 0), rule) for rule in RULE_LIBRARY
-               if role in rule.roles]
-    sessions = [(patterns(found), tuple(f for f in rule.agrees if f in fields))
-                for found, rule in by_rule if found.height >= MIN_SESSION_PAIRS]
+    by_rule = [(patterns(by_mask.filter((pl.col("rule_mask") & rule_bit(rule.name)) != 0)), rule)
+               for rule in RULE_LIBRARY if role in rule.roles]
+    sessions = [(found, tuple(f for f in rule.agrees if f in fields))
+                for found, rule in by_rule if found["count"].sum() >= MIN_SESSION_PAIRS]
     n = int((prepared["role"] == role).sum())
-    return fit_model(sessions, patterns(candidates), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE,
+    return fit_model(sessions, patterns(by_mask), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE,
                      implied=implied_fields(prepared, role))
 
 
 def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
     parts = []
     for role, model in models.items():
-        scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS)
+        scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS, JOINT_TF_COLUMNS)
         parts.append(scored.with_columns(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight")
                                          for f in COMPARED_FIELDS if f not in model.fields))
     columns = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
@@ -236,7 +239,7 @@ def _pairs_table(scored: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
         left.rename({"source": "source_l", "record_id": "record_id_l"}),
         right.rename({"source": "source_r", "record_id": "record_id_r"}),
         scored.select(
-            pl.col("role").cast(pl.String), rule_names(pl.col("rule_mask")).alias("rules"),
+            pl.col("role").cast(pl.String), rule_names(scored["rule_mask"]).alias("rules"),
             *(pl.col(f).replace_strict(list(range(len(FIELD_LEVELS[f]))), list(FIELD_LEVELS[f]), return_dtype=pl.String)
               .alias(f"{f}_level") for f in COMPARED_FIELDS),
             *(pl.col(f"{f}_weight").cast(pl.Float64) for f in COMPARED_FIELDS),

@@ -14,6 +14,10 @@ NAME_PARTS = ("family_key", "given_key")
 TF_FIELDS: dict[str, str | tuple[str, ...]] = {"family_name": NAME_PARTS, "given_name": NAME_PARTS, "phone": "phones",
                                               "email": "emails", "company": "company_key"}
 PER_NAME_TF = {"phone", "email"}
+# Values agreed on by several fields at once, weighed by the frequency of the combination: family
+# and given names are not independent (Lee with Michael, 王 with 伟), so the product of the parts'
+# frequencies can make a whole name look far rarer than it is.
+JOINT_TF: dict[str, tuple[str, tuple[str, ...]]] = {"name": ("name_key", ("family_name", "given_name"))}
 
 
 def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -23,12 +27,14 @@ def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
     using it: the same customer giving one address in three sources doesn't make it common,
     while a family mailbox or a shared switchboard, used under many names, is. A company name is
     counted once per city using it, for the same reason: one company's records in three systems
-    are one user of its name, two companies of one name are mostly in two cities.
+    are one user of its name, two companies of one name are mostly in two cities. A whole name is
+    counted once per birth date using it: its holder's records are one user.
     """
     out = {}
-    for field, column in TF_FIELDS.items():
+    columns = {**TF_FIELDS, **{name: column for name, (column, _) in JOINT_TF.items()}}
+    for field, column in columns.items():
         value = pl.concat_list(column) if isinstance(column, tuple) else pl.col(column)
-        values = prepared.select("role", value.alias("value"), "name_key", "company_brand", "city")
+        values = prepared.select("role", value.alias("value"), "name_key", "company_brand", "city", "birth_date")
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
         values = values.drop_nulls("value")
@@ -36,7 +42,8 @@ def term_frequencies(prepared: pl.DataFrame) -> dict[str, pl.DataFrame]:
         users = (pl.when(pl.col("role").first() == "person").then(pl.col("name_key").drop_nulls().n_unique())
                  .otherwise(pl.col("company_brand").drop_nulls().n_unique()).clip(lower_bound=1)
                  if field in PER_NAME_TF else
-                 pl.col("city").drop_nulls().n_unique().clip(lower_bound=1) if field == "company" else pl.len())
+                 pl.col("city").drop_nulls().n_unique().clip(lower_bound=1) if field == "company" else
+                 pl.col("birth_date").drop_nulls().n_unique().clip(lower_bound=1) if field in JOINT_TF else pl.len())
         counts = values.group_by("role", "value").agg(users.cast(pl.Float64).alias("n"))
         # The holder itself is no evidence that another customer uses the value; how often a value
         # turns out to be shared at all (extra users per user) stands in for a value seen once.
@@ -52,7 +59,8 @@ def attach_term_frequencies(levels: pl.DataFrame, tfs: dict[str, pl.DataFrame]) 
     frame = levels.with_row_index("_pair")
     for field, table in tfs.items():
         column = f"tf_{field}"
-        exact = pl.col(field) == level(field, "exact")
+        fields = JOINT_TF[field][1] if field in JOINT_TF else (field,)
+        exact = pl.all_horizontal(pl.col(f) == level(f, "exact") for f in fields)
         values = frame.filter(exact).select("_pair", "role", pl.col(column).alias("value"))
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
