@@ -56,6 +56,7 @@ RULE_LIBRARY: tuple[BlockingRule, ...] = (
     BlockingRule("birth_date_number", ("birth_date", "street_number"), ("birth_date", "street_number"), PERSON),
     BlockingRule("family_postcode", ("family_key", "postcode"), ("family_name", "postcode"), PERSON),
     BlockingRule("given_number", ("given_key", "street_number"), ("given_name", "street_number"), PERSON),
+    BlockingRule("family_number", ("family_key", "street_number"), ("family_name", "street_number"), PERSON),
     BlockingRule("birth_date_locality", ("birth_date", "city"), ("birth_date", "locality"), PERSON),
     BlockingRule("street_locality", ("street_name", "city"), ("street", "locality"), PERSON),
     BlockingRule("postcode_locality", ("postcode", "city"), ("postcode", "locality"), PERSON),
@@ -66,6 +67,7 @@ RULE_LIBRARY: tuple[BlockingRule, ...] = (
     BlockingRule("street_city", ("street_key", "city"), ("locality",), COMPANY),
 )
 BLOCKING_RULES = RULE_LIBRARY
+assert len(RULE_LIBRARY) <= 32, "a pair's rule mask is 32 bits wide"
 
 
 @dataclass
