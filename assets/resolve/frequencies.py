@@ -64,6 +64,8 @@ def attach_term_frequencies(levels: pl.DataFrame, tfs: dict[str, pl.DataFrame]) 
         values = frame.filter(exact).select("_pair", "role", pl.col(column).alias("value"))
         if isinstance(values.schema["value"], pl.List):
             values = values.explode("value")
-        rarest = (values.join(table, on=["role", "value"], how="inner").group_by("_pair").agg(pl.col("tf").min()))
+        # single precision: a frequency's log needs no more, and these are columns over millions of pairs
+        rarest = (values.join(table, on=["role", "value"], how="inner").group_by("_pair")
+                  .agg(pl.col("tf").min().cast(pl.Float32)))
         frame = frame.drop(column).join(rarest.rename({"tf": column}), on="_pair", how="left")
     return frame.sort("_pair").drop("_pair")
