@@ -146,6 +146,20 @@ def test_separate_given_and_family_columns_take_precedence():
     assert out[2]["given_name"] == "Smith"
 
 
+@pytest.mark.parametrize(("family", "family_name", "family_key"), [
+    ("leslie", "Leslie", "leslie"), ("van der berg", "van der Berg", "vanderberg"), ("O'BRIEN", "O'Brien", "obrien"),
+    ("Wang", "Wang", "wang"),
+])
+def test_a_family_name_column_alone_is_the_family_name(family, family_name, family_key):
+    out = standardize([None], given=[None], family=[family])[0]
+    assert (out["family_name"], out["family_key"], out["given_name"], out["given_key"]) == (family_name, family_key, None, None)
+
+
+def test_name_parts_keep_their_own_keys():
+    out = standardize(["Smith, John", "王伟", "WANG Xiaoming"])
+    assert [(o["family_key"], o["given_key"]) for o in out] == [("smith", "john"), ("wang", "wei"), ("wang", "xiaoming")]
+
+
 def test_values_map_back_to_every_row_in_order():
     rows = ["王伟", "John Smith", None, "王伟", "N/A", "John Smith"] * 500
     values = [o["value"] for o in standardize(rows)]
