@@ -82,7 +82,11 @@ TABLES: dict[str, CoreTable] = {t.ref.table: t for t in [
         "province_code": ("VARCHAR", "Province code."), "postcode": ("VARCHAR", "Postcode."),
         "country": ("VARCHAR", "ISO 3166 alpha-2."), "birth_date": ("DATE", "Birth date."), "gender": ("VARCHAR", "F or M."),
         "id_number": ("VARCHAR", "Valid resident id or unified social credit code."),
-        "id_kind": ("VARCHAR", "resident_id or uscc."), "industry": ("VARCHAR", "Industry (GB/T 4754 section)."),
+        "id_kind": ("VARCHAR", "resident_id or uscc."),
+        "identifiers": ('STRUCT(scheme VARCHAR, "value" VARCHAR)[]',
+                        "Every valid identifier of the member records, by scheme (cn_resident, cn_uscc, a python-stdnum "
+                        "scheme such as us.ssn, or opaque for member numbers)."),
+        "industry": ("VARCHAR", "Industry (GB/T 4754 section)."),
         "industry_code": ("VARCHAR", "Industry section letter."),
         "company_size": ("VARCHAR", "micro, small, medium or large."), "job_title": ("VARCHAR", "Job title."),
         "first_seen_at": ("TIMESTAMP WITH TIME ZONE", "Earliest creation time of a member record of a relationship source "

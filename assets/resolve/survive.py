@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from assets.standardize.identifiers import IDENTIFIER
 from pipelines.config import REFERENCE_SOURCES
 
 # group key column -> the columns taken from the same record
@@ -38,7 +39,8 @@ COMPLETENESS_FIELDS = ("full_name", "company_name", "email", "phone", "address_l
 GOLDEN_COLUMNS = (
     "golden_id", "customer_kind", "full_name", "given_name", "family_name", "name_script", "company_name",
     "company_legal_form", "email", "emails", "phone", "phones", "address_line1", "address_line2", "city", "province",
-    "province_code", "postcode", "country", "birth_date", "gender", "id_number", "id_kind", "industry", "industry_code",
+    "province_code", "postcode", "country", "birth_date", "gender", "id_number", "id_kind", "identifiers", "industry",
+    "industry_code",
     "company_size", "job_title", "first_seen_at", "last_updated_at", "record_count", "sources",
 )
 
@@ -65,6 +67,8 @@ def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dic
     Only narrow frames are sorted; each field group takes its best record's row index and
     gathers the values, so memory stays near the size of the output at a million records.
     """
+    if "identifiers" not in records.columns:  # staged before identifiers of any scheme were kept
+        records = records.with_columns(pl.lit([], dtype=pl.List(IDENTIFIER)).alias("identifiers"))
     rank = record_rank(records, source_trust)
     narrow = records.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "golden_id", rank.alias("rank"))
     golden = records.lazy().with_columns(rank.alias("rank")).group_by("golden_id").agg(
@@ -73,7 +77,7 @@ def golden_records(records: pl.DataFrame, roles: pl.DataFrame, source_trust: dic
         pl.col("created_at").filter(~pl.col("source").is_in(list(REFERENCE_SOURCES))).min().alias("first_seen_at"),
         pl.max_horizontal(pl.col("updated_at").max(), pl.col("created_at").max()).alias("last_updated_at"),
         *(pl.col(c).sort_by("rank").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls()
-          .unique(maintain_order=True).alias(c) for c in ("phones", "emails")),
+          .unique(maintain_order=True).alias(c) for c in ("phones", "emails", "identifiers")),
     ).collect()
     golden = golden.sort("golden_id")
     ids = golden.select("golden_id")
