@@ -277,3 +277,9 @@ def test_foreign_ids_other_kinds_and_missing_fields_never_cost_a_match(backgroun
     _, resolution = resolved(records + twins)
     for k, original in enumerate(originals):
         assert golden_of(resolution, f"T{k}") == golden_of(resolution, original["rec_id"]), (hows[k], original)
+
+
+def test_a_golden_customer_keeps_the_identifiers_of_every_scheme_its_records_hold(hard):
+    _, resolution = hard
+    golden = resolution.golden.filter(pl.col("golden_id") == golden_of(resolution, "HC-X1")).row(0, named=True)
+    assert sorted((i["scheme"], i["value"]) for i in golden["identifiers"]) == [("opaque", "A99120"), ("us.ssn", "318224410")]
