@@ -35,8 +35,7 @@ from pipelines import config
 COMPARED_FIELDS = tuple(FIELD_LEVELS)
 TF_COLUMNS = {f: f"tf_{f}" for f in TF_FIELDS}
 JOINT_TF_COLUMNS = {f"tf_{name}": fields for name, (_, fields) in JOINT_TF.items()}
-U_SAMPLE_PAIRS = 400_000  # random pairs per role for u, at most ...
-U_PAIRS_PER_RECORD = 100  # ... and at least this many per record of the role (a small file needs fewer)
+U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
 COMPARE_CHUNK = 250_000
 MIN_SESSION_PAIRS = 20  # an EM session needs this many pairs of its blocking rule
 # Levels one customer can't produce, whatever EM makes of look-alike pairs: two different valid
@@ -132,9 +131,7 @@ def random_pairs(prepared: pl.DataFrame, role: str, size: int, seed: int) -> pl.
 
 def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int) -> MatchModel:
     fields = {f: FIELD_LEVELS[f] for f in ROLE_FIELDS[role]}
-    n = int((prepared["role"] == role).sum())
-    size = min(U_SAMPLE_PAIRS, max(U_PAIRS_PER_RECORD * n, 100_000))
-    sample = compare_in_chunks(prepared, random_pairs(prepared, role, size, seed))
+    sample = compare_in_chunks(prepared, random_pairs(prepared, role, U_SAMPLE_PAIRS, seed))
     u = estimate_u(sample, fields)
     # the distinct comparison vectors with the rules that found them: all EM needs, a few thousand rows
     by_mask = (levels.lazy().filter(pl.col("role") == role).group_by(*fields, "rule_mask")
@@ -148,6 +145,7 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
                for rule in RULE_LIBRARY if role in rule.roles]
     sessions = [(found, tuple(f for f in rule.agrees if f in fields))
                 for found, rule in by_rule if found["count"].sum() >= MIN_SESSION_PAIRS]
+    n = int((prepared["role"] == role).sum())
     return fit_model(sessions, patterns(by_mask), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE,
                      implied=implied_fields(prepared, role))
 
