@@ -84,6 +84,12 @@ def estimate_u(random_levels: pl.DataFrame, field_levels: dict[str, tuple[str, .
     return u
 
 
+def present_shares(random_levels: pl.DataFrame, fields: list[str] | tuple[str, ...]) -> dict[str, float]:
+    """Share of random pairs in which the field is present on both sides."""
+    total = max(random_levels.height, 1)
+    return {f: float((random_levels[f] != MISSING).sum()) / total for f in fields}
+
+
 def _initial_m(levels: tuple[str, ...]) -> np.ndarray:
     """Agreement likely, disagreement unlikely, for a same-customer pair: EM's starting point."""
     m = np.linspace(1.0, 0.1, len(levels) - 1) ** 3
@@ -148,7 +154,7 @@ def _floored(m: np.ndarray) -> np.ndarray:
 def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: pl.DataFrame,
               u: dict[str, np.ndarray], field_levels: dict[str, tuple[str, ...]], total_pairs: int,
               impossible: dict[str, tuple[str, ...]] | None = None,
-              implied: dict[str, str] | None = None) -> MatchModel:
+              implied: dict[str, str] | None = None, random_present: dict[str, float] | None = None) -> MatchModel:
     """m per field: the mean over the EM sessions that estimated it (Splink's way of training on
     blocked pairs). Then the match share of all candidate pairs under those m and the sessions'
     u, which with the number of all possible pairs gives the prior. Scores use the random-pair u."""
@@ -182,7 +188,15 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
         share = new_share
     candidates = float(counts.sum())
     prior_all = min(max(share * candidates / max(total_pairs, 1), 1e-12), 0.5)
-    u = {f: _without_matches(u[f], m[f], prior_all) for f in fields}
+    # u was counted where the field is present on both sides; matches hold a copied identifier far
+    # more often than random pairs hold one, so the true matches among those pairs are the prior
+    # scaled by that ratio (the matched candidates' presence over the random pairs')
+    matched = counts * _posterior(gamma, fields, m, uc, share)
+    match_present = {f: float(matched[gamma[:, i] != MISSING].sum() / max(matched.sum(), 1e-12))
+                     for i, f in enumerate(fields)}
+    among_present = {f: min(prior_all * match_present[f] / max((random_present or {}).get(f, 1.0), 1e-12), 0.5)
+                     if random_present else prior_all for f in fields}
+    u = {f: _without_matches(u[f], m[f], among_present[f]) for f in fields}
     observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
                 for i, f in enumerate(fields)}
     params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f]) for f in fields}
