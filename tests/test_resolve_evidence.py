@@ -283,3 +283,11 @@ def test_a_golden_customer_keeps_the_identifiers_of_every_scheme_its_records_hol
     _, resolution = hard
     golden = resolution.golden.filter(pl.col("golden_id") == golden_of(resolution, "HC-X1")).row(0, named=True)
     assert sorted((i["scheme"], i["value"]) for i in golden["identifiers"]) == [("opaque", "A99120"), ("us.ssn", "318224410")]
+
+
+def test_a_copied_member_number_is_strong_evidence_though_few_records_hold_one(hard):
+    """u is counted among random pairs that both hold a member number; duplicates hold copies far more
+    often than strangers hold one, so the true matches taken out of u are scaled by that ratio."""
+    _, resolution = hard
+    member = resolution.stats.model["person"]["fields"]["member_id"]["exact"]
+    assert member["u"] < 1e-4 and member["weight"] > 15, member
