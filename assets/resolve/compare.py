@@ -108,19 +108,29 @@ def _aligned_names(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _where(frame: pl.DataFrame, condition: pl.Expr, column: str) -> pl.Series:
+    """The column where the condition holds, null elsewhere: scores are only worked out where they can matter."""
+    return frame.select(pl.when(condition).then(pl.col(column)).alias(column)).to_series()
+
+
 def _name_scores(frame: pl.DataFrame) -> pl.DataFrame:
     jw = JaroWinkler.normalized_similarity
     frame = frame.with_columns(
         family_sim=_similarity(frame["family_key_l"], frame["family_key_r"], jw),
         given_sim=_similarity(frame["given_key_l"], frame["given_key_r"], jw),
-        cross_family_sim=_similarity(frame["family_key_l"], frame["given_key_r"], jw),
-        cross_given_sim=_similarity(frame["given_key_l"], frame["family_key_r"], jw),
+    )
+    # written the other way round is only worth a look when the parts don't both agree as written
+    unsure = ~((pl.col("family_key_l") == pl.col("family_key_r")) & (pl.col("given_key_l") == pl.col("given_key_r"))).fill_null(False)
+    frame = frame.with_columns(
+        cross_family_sim=_similarity(_where(frame, unsure, "family_key_l"), frame["given_key_r"], jw),
+        cross_given_sim=_similarity(_where(frame, unsure, "given_key_l"), frame["family_key_r"], jw),
     )
     frame = _aligned_names(frame)
     dl = DamerauLevenshtein.distance
+    # one edit apart is at least this similar; below it the edits need no counting
     return frame.with_columns(
-        family_edits=_similarity(frame["family_key_l"], frame["family_key_r"], dl),
-        given_edits=_similarity(frame["given_key_l"], frame["given_key_r"], dl),
+        family_edits=_similarity(_where(frame, pl.col("family_sim") >= 0.7, "family_key_l"), frame["family_key_r"], dl),
+        given_edits=_similarity(_where(frame, pl.col("given_sim") >= 0.7, "given_key_l"), frame["given_key_r"], dl),
         given_han_edits=_similarity(frame["given_han_l"], frame["given_han_r"], dl),
     )
 
