@@ -84,10 +84,15 @@ def estimate_u(random_levels: pl.DataFrame, field_levels: dict[str, tuple[str, .
     return u
 
 
+MIN_PRESENT_PAIRS = 2_000  # random pairs holding a field, for its presence to scale u's correction
+
+
 def present_shares(random_levels: pl.DataFrame, fields: list[str] | tuple[str, ...]) -> dict[str, float]:
-    """Share of random pairs in which the field is present on both sides."""
+    """Share of random pairs in which the field is present on both sides, for the fields present in
+    enough of them to tell (a house number compared only on one street is present in a handful)."""
     total = max(random_levels.height, 1)
-    return {f: float((random_levels[f] != MISSING).sum()) / total for f in fields}
+    counts = {f: int((random_levels[f] != MISSING).sum()) for f in fields}
+    return {f: n / total for f, n in counts.items() if n >= MIN_PRESENT_PAIRS}
 
 
 def _initial_m(levels: tuple[str, ...]) -> np.ndarray:
@@ -194,8 +199,8 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
     matched = counts * _posterior(gamma, fields, m, uc, share)
     match_present = {f: float(matched[gamma[:, i] != MISSING].sum() / max(matched.sum(), 1e-12))
                      for i, f in enumerate(fields)}
-    among_present = {f: min(prior_all * match_present[f] / max((random_present or {}).get(f, 1.0), 1e-12), 0.5)
-                     if random_present else prior_all for f in fields}
+    among_present = {f: min(prior_all * match_present[f] / max(random_present[f], 1e-12), 0.5)
+                     if random_present and f in random_present else prior_all for f in fields}
     u = {f: _without_matches(u[f], m[f], among_present[f]) for f in fields}
     observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
                 for i, f in enumerate(fields)}
