@@ -84,17 +84,6 @@ def estimate_u(random_levels: pl.DataFrame, field_levels: dict[str, tuple[str, .
     return u
 
 
-MIN_PRESENT_PAIRS = 2_000  # random pairs holding a field, for its presence to scale u's correction
-
-
-def present_shares(random_levels: pl.DataFrame, fields: list[str] | tuple[str, ...]) -> dict[str, float]:
-    """Share of random pairs in which the field is present on both sides, for the fields present in
-    enough of them to tell (a house number compared only on one street is present in a handful)."""
-    total = max(random_levels.height, 1)
-    counts = {f: int((random_levels[f] != MISSING).sum()) for f in fields}
-    return {f: n / total for f, n in counts.items() if n >= MIN_PRESENT_PAIRS}
-
-
 def _initial_m(levels: tuple[str, ...]) -> np.ndarray:
     """Agreement likely, disagreement unlikely, for a same-customer pair: EM's starting point."""
     m = np.linspace(1.0, 0.1, len(levels) - 1) ** 3
@@ -156,10 +145,26 @@ def _floored(m: np.ndarray) -> np.ndarray:
     return np.concatenate([[1.0], present / present.sum()])
 
 
+def _u_without_recognised_matches(random_patterns: pl.DataFrame, fields: list[str], m: dict[str, np.ndarray],
+                                  u: dict[str, np.ndarray], prior: float) -> dict[str, np.ndarray]:
+    """u counted again over the random pairs, each weighed by how unlikely the fitted model finds it a
+    match. Random pairs hold a few true matches, and for an identifier duplicates copy they are most
+    of its agreements; taking out the prior's share of every level assumes matches hold the field as
+    often as strangers do, which a member number two copies of a record share disproves."""
+    gamma = random_patterns.select(fields).to_numpy().astype(np.int64)
+    counts = random_patterns["count"].to_numpy().astype(np.float64)
+    strangers = counts * (1.0 - _posterior(gamma, fields, m, u, prior))
+    out = {}
+    for i, f in enumerate(fields):
+        sums = np.bincount(gamma[:, i], weights=strangers, minlength=len(u[f]))[1:] + 0.5
+        out[f] = np.concatenate([[1.0], np.maximum(sums / sums.sum(), U_FLOOR)])
+    return out
+
+
 def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: pl.DataFrame,
               u: dict[str, np.ndarray], field_levels: dict[str, tuple[str, ...]], total_pairs: int,
               impossible: dict[str, tuple[str, ...]] | None = None,
-              implied: dict[str, str] | None = None, random_present: dict[str, float] | None = None) -> MatchModel:
+              implied: dict[str, str] | None = None, random_patterns: pl.DataFrame | None = None) -> MatchModel:
     """m per field: the mean over the EM sessions that estimated it (Splink's way of training on
     blocked pairs). Then the match share of all candidate pairs under those m and the sessions'
     u, which with the number of all possible pairs gives the prior. Scores use the random-pair u."""
@@ -193,15 +198,9 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
         share = new_share
     candidates = float(counts.sum())
     prior_all = min(max(share * candidates / max(total_pairs, 1), 1e-12), 0.5)
-    # u was counted where the field is present on both sides; matches hold a copied identifier far
-    # more often than random pairs hold one, so the true matches among those pairs are the prior
-    # scaled by that ratio (the matched candidates' presence over the random pairs')
-    matched = counts * _posterior(gamma, fields, m, uc, share)
-    match_present = {f: float(matched[gamma[:, i] != MISSING].sum() / max(matched.sum(), 1e-12))
-                     for i, f in enumerate(fields)}
-    among_present = {f: min(prior_all * match_present[f] / max(random_present[f], 1e-12), 0.5)
-                     if random_present and f in random_present else prior_all for f in fields}
-    u = {f: _without_matches(u[f], m[f], among_present[f]) for f in fields}
+    u = {f: _without_matches(u[f], m[f], prior_all) for f in fields}
+    if random_patterns is not None and random_patterns.height:
+        u = _u_without_recognised_matches(random_patterns, fields, m, u, prior_all)
     observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
                 for i, f in enumerate(fields)}
     params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f]) for f in fields}

@@ -114,12 +114,3 @@ def test_a_common_whole_name_weighs_less_than_its_rare_parts_suggest():
         assert row["match_weight"] == pytest.approx(row["family_name_weight"] + row["given_name_weight"]
                                                     + name_model().prior_weight, abs=1e-4)
 
-
-def test_u_is_corrected_by_presence_only_for_fields_present_in_enough_random_pairs():
-    from models.match_model import MIN_PRESENT_PAIRS, present_shares
-
-    n = 4 * MIN_PRESENT_PAIRS
-    sample = pl.DataFrame({"member_id": [level("member_id", "different")] * (n // 2) + [0] * (n // 2),
-                           "street_number": [level("street_number", "exact")] * 10 + [0] * (n - 10)},
-                          schema={"member_id": pl.Int8, "street_number": pl.Int8})
-    assert present_shares(sample, ["member_id", "street_number"]) == {"member_id": 0.5}

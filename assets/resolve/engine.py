@@ -28,7 +28,7 @@ from assets.resolve.households import households
 from assets.resolve.ids import assign_golden_ids
 from assets.resolve.prepare import ROLE, prepare
 from assets.resolve.survive import golden_records
-from models.match_model import MatchModel, estimate_u, fit_model, match_weights, present_shares
+from models.match_model import MatchModel, estimate_u, fit_model, match_weights
 from pipelines import config
 
 # Per-field comparison columns in match_pairs: <field>_level (str) and <field>_weight (f64).
@@ -147,7 +147,8 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
                 for found, rule in by_rule if found["count"].sum() >= MIN_SESSION_PAIRS]
     n = int((prepared["role"] == role).sum())
     return fit_model(sessions, patterns(by_mask), u, fields, total_pairs=n * (n - 1) // 2, impossible=IMPOSSIBLE,
-                     implied=implied_fields(prepared, role), random_present=present_shares(sample, list(fields)))
+                     implied=implied_fields(prepared, role),
+                     random_patterns=sample.group_by(list(fields)).agg(pl.len().alias("count")))
 
 
 def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
