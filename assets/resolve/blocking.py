@@ -156,6 +156,9 @@ def rule_pairs(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...
     return pairs, RuleReport(roles, pairs.height, cap, skipped)
 
 
+PAIR_BASE = 1 << 32  # a pair as one 64-bit key: rid_l * PAIR_BASE + rid_r
+
+
 def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = RULE_LIBRARY) -> Blocked:
     found, report = [], {}
     applicable = applicable_roles(prepared, rules)
@@ -165,12 +168,17 @@ def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule
             report[rule.name] = RuleReport(())
             continue
         pairs, report[rule.name] = rule_pairs(prepared, rule, roles, max_block_size)
-        found.append(pairs.with_columns(pl.lit(rule_bit(rule.name), dtype=pl.UInt32).alias("rule_mask")))
-    everything = pl.concat(found) if found else pl.DataFrame(
-        schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32, "role": prepared.schema["role"], "rule_mask": pl.UInt32})
-    pairs = (everything.group_by("rid_l", "rid_r")
-             .agg(pl.col("role").first(), pl.col("rule_mask").sum())
-             .sort("rid_l", "rid_r"))
+        # each rule's pairs as bare 64-bit keys: the union of millions of pairs is one integer group-by
+        found.append(pairs.select((pl.col("rid_l").cast(pl.UInt64) * PAIR_BASE + pl.col("rid_r")).alias("pair"),
+                                  pl.lit(rule_bit(rule.name), dtype=pl.UInt32).alias("rule_mask")))
+        del pairs
+    everything = pl.concat(found) if found else pl.DataFrame(schema={"pair": pl.UInt64, "rule_mask": pl.UInt32})
+    del found
+    union = everything.group_by("pair").agg(pl.col("rule_mask").sum()).sort("pair")
+    del everything
+    rid_l = (union["pair"] // PAIR_BASE).cast(pl.UInt32)
+    pairs = pl.DataFrame({"rid_l": rid_l, "rid_r": (union["pair"] % PAIR_BASE).cast(pl.UInt32),
+                          "role": prepared["role"].gather(rid_l), "rule_mask": union["rule_mask"]})
     return Blocked(pairs, report)
 
 

@@ -25,19 +25,21 @@ def _similarity(left: pl.Series, right: pl.Series, scorer) -> pl.Series:
     """Batch score (a similarity, or a distance) where both sides are present; null elsewhere.
 
     Each distinct pair of values is scored once: candidate pairs repeat the same few cities,
-    surnames and streets many times over, and equal values score what the scorer gives equals."""
+    surnames and streets many times over, and equal values score what the scorer gives equals.
+    Pairs of values are told apart by a 64-bit hash, so mapping scores back is an integer join."""
     frame = pl.DataFrame({"l": left, "r": right}, schema={"l": pl.String, "r": pl.String})
-    both = frame.filter(pl.col("l").is_not_null() & pl.col("r").is_not_null() & (pl.col("l") != pl.col("r")))
-    distinct = both.unique()
-    scores = np.empty(0)
-    if distinct.height:
-        scores = process.cpdist(distinct["l"].to_list(), distinct["r"].to_list(), scorer=scorer, workers=-1,
-                                dtype=np.float32)
-    lookup = distinct.with_columns(pl.Series("score", scores, dtype=pl.Float64))
     equal = float(scorer("a", "a"))
-    return (frame.join(lookup, on=["l", "r"], how="left", maintain_order="left")
-            .select(pl.when(pl.col("l").is_not_null() & (pl.col("l") == pl.col("r"))).then(pl.lit(equal))
-                    .otherwise(pl.col("score")).alias("score"))["score"])
+    scores = np.where((frame["l"].is_not_null() & (frame["l"] == frame["r"])).fill_null(False).to_numpy(), equal, np.nan)
+    both = (frame.with_row_index("_i")
+            .filter(pl.col("l").is_not_null() & pl.col("r").is_not_null() & (pl.col("l") != pl.col("r")))
+            .with_columns(pl.struct("l", "r").hash(seed=3).alias("_h")))
+    if both.height:
+        distinct = both.unique("_h", keep="any")
+        lookup = distinct.select("_h", pl.Series("score", process.cpdist(
+            distinct["l"].to_list(), distinct["r"].to_list(), scorer=scorer, workers=-1, dtype=np.float32)))
+        scored = both.select("_i", "_h").join(lookup, on="_h")
+        scores[scored["_i"].to_numpy()] = scored["score"].to_numpy()
+    return pl.Series(scores).fill_nan(None)
 
 
 def _levels(field: str, *cases: tuple[pl.Expr, str]) -> pl.Expr:
@@ -77,19 +79,23 @@ def side_by_side(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
 def identifier_distance(frame: pl.DataFrame, column: str) -> pl.Series:
     """Per pair, the smallest edit distance between two identifiers of one scheme (``scheme:value``
     lists ``<column>_l``/``_r``); null when the records share no scheme."""
+    # only pairs where both records hold some identifier of the kind
+    holding = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pair"), f"{column}_l", f"{column}_r").filter(
+        (pl.col(f"{column}_l").list.len() > 0) & (pl.col(f"{column}_r").list.len() > 0))
+
     def long(side: str) -> pl.DataFrame:
-        return (frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_pair"), pl.col(f"{column}_{side}").alias("id"))
+        return (holding.select("_pair", pl.col(f"{column}_{side}").alias("id"))
                 .explode("id").drop_nulls("id")
                 .select("_pair", pl.col("id").str.extract(r"^([^:]+):", 1).alias("scheme"),
                         pl.col("id").str.replace(r"^[^:]+:", "").alias(side)))
-    joined = long("l").join(long("r"), on=["_pair", "scheme"])
-    out = pl.Series([None] * frame.height, dtype=pl.Float64)
-    if joined.height:
-        joined = joined.with_columns(_similarity(joined["l"], joined["r"], DamerauLevenshtein.distance).alias("d"))
-        best = joined.group_by("_pair").agg(pl.col("d").min())
-        out = (pl.DataFrame({"_pair": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
-               .join(best, on="_pair", how="left", maintain_order="left")["d"])
-    return out
+    out = np.full(frame.height, np.nan)
+    if holding.height:
+        joined = long("l").join(long("r"), on=["_pair", "scheme"])
+        if joined.height:
+            joined = joined.with_columns(_similarity(joined["l"], joined["r"], DamerauLevenshtein.distance).alias("d"))
+            best = joined.group_by("_pair").agg(pl.col("d").min())
+            out[best["_pair"].to_numpy()] = best["d"].to_numpy()
+    return pl.Series(out).fill_nan(None)
 
 
 def _aligned_names(frame: pl.DataFrame) -> pl.DataFrame:

@@ -151,16 +151,32 @@ def fit_role(prepared: pl.DataFrame, levels: pl.DataFrame, role: str, seed: int)
                      random_patterns=sample.group_by(list(fields)).agg(pl.len().alias("count")))
 
 
-def _scored(levels: pl.DataFrame, models: dict[str, MatchModel]) -> pl.DataFrame:
+SCORED_COLUMNS = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
+                  "match_weight", "match_probability"]
+
+
+def _scored(by_role: dict[str, pl.DataFrame], models: dict[str, MatchModel], empty: pl.DataFrame) -> pl.DataFrame:
+    """Each role's pairs weighed by its model; ``by_role`` is emptied as it goes, so at most one role's
+    levels and its scores are held at once besides what is done."""
     parts = []
-    for role, model in models.items():
-        scored = match_weights(levels.filter(pl.col("role") == role), model, TF_COLUMNS, JOINT_TF_COLUMNS)
-        parts.append(scored.with_columns(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight")
-                                         for f in COMPARED_FIELDS if f not in model.fields))
-    columns = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{f}_weight" for f in COMPARED_FIELDS),
-               "match_weight", "match_probability"]
-    return pl.concat([p.select(columns) for p in parts]) if parts else levels.select("rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS).with_columns(
-        *(pl.lit(0.0).alias(f"{f}_weight") for f in COMPARED_FIELDS), match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
+    for role in list(by_role):
+        levels = by_role.pop(role)
+        model = models.get(role)
+        if model is None:
+            scored = levels.with_columns(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS)
+            scored = scored.with_columns(match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
+        else:  # a chunk at a time: the weights' intermediate columns never span every pair
+            scored = pl.concat([
+                match_weights(levels.slice(start, COMPARE_CHUNK), model, TF_COLUMNS, JOINT_TF_COLUMNS).with_columns(
+                    pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields
+                ).select(SCORED_COLUMNS)
+                for start in range(0, max(levels.height, 1), COMPARE_CHUNK)])
+        del levels
+        parts.append(scored.select(SCORED_COLUMNS))
+    if not parts:  # no candidate pairs: the empty levels, typed as scores
+        parts = [empty.with_columns(*(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS),
+                                    match_weight=pl.lit(0.0), match_probability=pl.lit(0.0)).select(SCORED_COLUMNS)]
+    return pl.concat(parts)
 
 
 def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
@@ -185,8 +201,10 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     stats.model = {role: model.describe() for role, model in models.items()}
     timer.lap("fit_model")
 
-    scored = _scored(levels, models)
+    by_role = {role: part for (role,), part in levels.partition_by("role", as_dict=True).items()}
+    empty = levels.clear()
     del levels  # the widest frame of all; memory at a million records is the budget
+    scored = _scored(by_role, models, empty)
     accepted = scored.filter(pl.col("match_probability") >= settings.threshold)
     timer.lap("score", f"{accepted.height:,} pairs over the threshold")
 

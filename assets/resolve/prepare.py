@@ -177,7 +177,7 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
     phones = _phone_lists(staged, role == "person")
     self_key = pl.concat_str("source", pl.lit(":"), "record_id")
     links = (pl.col("linked_records") if "linked_records" in staged.columns else empty).fill_null(empty)
-    return staged.select(
+    prepared = staged.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"),
         "source", "record_id",
         role.alias("role"),
@@ -205,3 +205,8 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         links.alias("links"),
         pl.concat_list(self_key, links).alias("link_keys"),
     ).cast(PREPARED_SCHEMA)
+    # one chunk per column: every later stage gathers rows by rid, and a chunked column gathers up to 50x
+    # slower; a column at a time, so the copy never holds more than one column twice
+    for column in prepared.columns:
+        prepared = prepared.with_columns(prepared[column].rechunk())
+    return prepared
