@@ -167,7 +167,8 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
               implied: dict[str, str] | None = None, random_patterns: pl.DataFrame | None = None) -> MatchModel:
     """m per field: the mean over the EM sessions that estimated it (Splink's way of training on
     blocked pairs). Then the match share of all candidate pairs under those m and the sessions'
-    u, which with the number of all possible pairs gives the prior. Scores use the random-pair u."""
+    u, which with the number of all possible pairs gives the prior. Scores use the random-pair u,
+    less the random pairs the fitted model itself finds to be matches (``random_patterns``)."""
     estimates: dict[str, list[np.ndarray]] = {f: [] for f in field_levels}
     candidate_u: dict[str, list[np.ndarray]] = {f: [] for f in field_levels}
     iterations = 0

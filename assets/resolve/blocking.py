@@ -66,7 +66,6 @@ RULE_LIBRARY: tuple[BlockingRule, ...] = (
     BlockingRule("company_domain", ("email_domains",), (), COMPANY),
     BlockingRule("street_city", ("street_key", "city"), ("locality",), COMPANY),
 )
-BLOCKING_RULES = RULE_LIBRARY
 assert len(RULE_LIBRARY) <= 32, "a pair's rule mask is 32 bits wide"
 
 

@@ -64,7 +64,7 @@ def _present(column: str) -> pl.Expr:
 
 
 # prepared columns that only blocking, term frequencies or households read
-NOT_COMPARED = ("rid", "record_id", "name_compact", "phonetic_key", "street_key", "script", "link_keys",
+NOT_COMPARED = ("rid", "record_id", "phonetic_key", "street_key", "link_keys",
                 "phone_tails")
 
 

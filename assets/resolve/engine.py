@@ -39,7 +39,7 @@ U_SAMPLE_PAIRS = 400_000  # random pairs per role for u
 COMPARE_CHUNK = 250_000
 MIN_SESSION_PAIRS = 20  # an EM session needs this many pairs of its blocking rule
 # Levels one customer can't produce, whatever EM makes of look-alike pairs: two different valid
-# resident ids or credit codes are two parties (data errors aside, which the m floor allows for).
+# identifiers of one checked scheme are two parties (data errors aside, which the m floor allows for).
 IMPOSSIBLE = {"id_number": ("different",)}
 PAIR_FLOOR = 0.001  # core.match_pairs keeps pairs at least this likely (and every accepted or cut one)
 
@@ -160,19 +160,14 @@ def _scored(by_role: dict[str, pl.DataFrame], models: dict[str, MatchModel], emp
     levels and its scores are held at once besides what is done."""
     parts = []
     for role in list(by_role):
-        levels = by_role.pop(role)
-        model = models.get(role)
-        if model is None:
-            scored = levels.with_columns(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS)
-            scored = scored.with_columns(match_weight=pl.lit(0.0), match_probability=pl.lit(0.0))
-        else:  # a chunk at a time: the weights' intermediate columns never span every pair
-            scored = pl.concat([
-                match_weights(levels.slice(start, COMPARE_CHUNK), model, TF_COLUMNS, JOINT_TF_COLUMNS).with_columns(
-                    pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields
-                ).select(SCORED_COLUMNS)
-                for start in range(0, max(levels.height, 1), COMPARE_CHUNK)])
+        levels, model = by_role.pop(role), models[role]
+        # a chunk at a time: the weights' intermediate columns never span every pair
+        parts.append(pl.concat([
+            match_weights(levels.slice(start, COMPARE_CHUNK), model, TF_COLUMNS, JOINT_TF_COLUMNS).with_columns(
+                pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS if f not in model.fields
+            ).select(SCORED_COLUMNS)
+            for start in range(0, levels.height, COMPARE_CHUNK)]))
         del levels
-        parts.append(scored.select(SCORED_COLUMNS))
     if not parts:  # no candidate pairs: the empty levels, typed as scores
         parts = [empty.with_columns(*(pl.lit(0.0, dtype=pl.Float32).alias(f"{f}_weight") for f in COMPARED_FIELDS),
                                     match_weight=pl.lit(0.0), match_probability=pl.lit(0.0)).select(SCORED_COLUMNS)]

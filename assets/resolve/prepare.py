@@ -24,8 +24,8 @@ ROLE = pl.Enum(["person", "company"])
 OPAQUE_SCHEME = "opaque"
 LEGACY_SCHEMES = {"resident_id": "cn_resident", "uscc": "cn_uscc"}
 PREPARED_SCHEMA = {
-    "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": ROLE, "script": pl.String,
-    "name_key": pl.String, "name_compact": pl.String, "phonetic_key": pl.String,
+    "rid": pl.UInt32, "source": pl.String, "record_id": pl.String, "role": ROLE,
+    "name_key": pl.String, "phonetic_key": pl.String,
     "family_key": pl.String, "given_key": pl.String, "family_phonetic": pl.String, "given_phonetic": pl.String,
     "given_han": pl.String,
     "birth_date": pl.Date, "birth_text": pl.String,
@@ -90,18 +90,15 @@ def _street_parts() -> tuple[pl.Expr, pl.Expr]:
 
 
 def _identifier_lists(staged: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
-    """Valid identifiers as ``scheme:value``: those a check validated, and opaque ones. The legacy
-    ``id_number`` (resident id or credit code) is one of them."""
-    empty = pl.lit([], dtype=pl.List(pl.String))
-    legacy = pl.when(pl.col("id_number").is_not_null()).then(pl.concat_list(
-        pl.col("id_kind").replace_strict(LEGACY_SCHEMES, default=pl.col("id_kind")) + ":" + pl.col("id_number")
-    )).otherwise(empty)
+    """Valid identifiers as ``scheme:value``: those a check validated, and opaque ones. Staging puts the
+    ``id_number`` among them; records staged before identifiers of any scheme were kept have it alone."""
     if "identifiers" in staged.columns:
-        declared = pl.col("identifiers").fill_null(pl.lit([], dtype=staged.schema["identifiers"])).list.eval(
+        every = pl.col("identifiers").fill_null(pl.lit([], dtype=staged.schema["identifiers"])).list.eval(
             pl.element().struct.field("scheme") + ":" + pl.element().struct.field("value")).list.drop_nulls()
     else:
-        declared = empty
-    every = pl.concat_list(legacy, declared).list.unique(maintain_order=True)
+        every = pl.when(pl.col("id_number").is_not_null()).then(pl.concat_list(
+            pl.col("id_kind").replace_strict(LEGACY_SCHEMES, default=pl.col("id_kind")) + ":" + pl.col("id_number")
+        )).otherwise(pl.lit([], dtype=pl.List(pl.String)))
     opaque = f"{OPAQUE_SCHEME}:"
     return (every.list.eval(pl.element().filter(~pl.element().str.starts_with(opaque))),
             every.list.eval(pl.element().filter(pl.element().str.starts_with(opaque))))
@@ -181,9 +178,7 @@ def prepare(staged: pl.DataFrame) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("rid"),
         "source", "record_id",
         role.alias("role"),
-        pl.col("name_script").alias("script"),
         "name_key",
-        pl.coalesce("pinyin_key", pl.col("name_key").str.replace_all("|", "", literal=True)).alias("name_compact"),
         pl.col("phonetic_key"),
         "family_key", "given_key", family_phonetic.alias("family_phonetic"), given_phonetic.alias("given_phonetic"),
         # a Chinese given name in characters: one character off is a typo that its pinyin hides
