@@ -170,14 +170,15 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         pl.col(f"own_phones_{s}").list.eval(pl.element().str.slice(-8)).alias(f"own_tails_{s}") for s in "lr"
     )
+    # only companies are compared on their names (a person's employer is not their identity)
+    company_keys = frame.select(pl.when(pl.col("role") == "company").then("company_key_l")).to_series()
     frame = _name_scores(frame).with_columns(
         birth_edits=_similarity(frame["birth_text_l"], frame["birth_text_r"], DamerauLevenshtein.distance),
         postcode_edits=_similarity(frame["postcode_l"], frame["postcode_r"], DamerauLevenshtein.distance),
         street_sim=_similarity(frame["street_name_l"], frame["street_name_r"], fuzz.ratio),
         city_sim=_similarity(frame["city_l"], frame["city_r"], JaroWinkler.normalized_similarity),
-        # only companies are compared on their names (a person's employer is not their identity)
-        company_sim=_similarity(frame.select(pl.when(pl.col("role") == "company").then("company_key_l")).to_series(),
-                                frame["company_key_r"], fuzz.token_set_ratio),
+        company_sim=_similarity(company_keys, frame["company_key_r"], fuzz.token_set_ratio),
+        company_edits=_similarity(company_keys, frame["company_key_r"], DamerauLevenshtein.distance),
         checked_distance=identifier_distance(frame, "checked_ids"),
         opaque_distance=identifier_distance(frame, "opaque_ids"),
     )
@@ -223,7 +224,12 @@ def compare(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
                 (pl.col("postcode_edits") <= 1, "one_character"), (pl.lit(True), "different")),
         identifier("id_number", "checked_distance"), identifier("member_id", "opaque_distance"),
         _levels("company", (~both("company_key"), "missing"), (equal("company_key"), "exact"),
-                (pl.col("company_sim") >= 90, "close"), (equal("company_brand"), "same_brand"), (pl.lit(True), "different")),
+                (pl.col("company_sim") >= 90, "close"),
+                # a typo in a short name (旭信咨询, 旭诚咨询) that token similarity scores as different
+                ((pl.col("company_edits") <= 1) & (pl.min_horizontal(pl.col("company_key_l").str.len_chars(),
+                                                                       pl.col("company_key_r").str.len_chars()) >= 4),
+                 "one_character"),
+                (equal("company_brand"), "same_brand"), (pl.lit(True), "different")),
         _levels("link", (pl.col("links_r").list.contains(pl.col("self_key_l"))
                          | pl.col("links_l").list.contains(pl.col("self_key_r")), "names_the_other"),
                 (_overlaps("links_l", "links_r"), "same_record_named"),

@@ -19,7 +19,7 @@ FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     # scheme) and opaque (a member number) apart, as only the first is trusted to tell two parties
     "id_number": ("missing", "exact", "one_character", "different"),
     "member_id": ("missing", "exact", "one_character", "different"),
-    "company": ("missing", "exact", "close", "same_brand", "different"),
+    "company": ("missing", "exact", "close", "one_character", "same_brand", "different"),
     # a source's own link (a ticket's customer number): one names the other, both name the same
     # record, or one names another record of the other's source
     "link": ("missing", "names_the_other", "same_record_named", "names_another"),
