@@ -82,7 +82,7 @@ def _provider_slips(providers: tuple[str, ...]) -> dict[str, str]:
 
 
 _DOMAIN_CORRECTIONS: dict[str, str] = {**_provider_slips(MAIL_PROVIDERS), **DOMAIN_TYPOS}
-_CON_TLD = r"\.con(\.cn)?$"
+_CON_TLD = r"\.con(\.[a-z]{2})?$"  # .con is no TLD: .con, .con.cn, .con.au are slips of .com
 
 # Domains whose mailboxes ignore dots in the local part; the value is the domain used in match keys.
 DOTLESS_DOMAINS: dict[str, str] = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
