@@ -29,15 +29,22 @@ class FieldParams:
     m: np.ndarray
     u: np.ndarray
     observed: np.ndarray | None = None  # candidate pairs at each level; a level no pair reached is neutral
+    # m and u as EM estimated them among candidate pairs (mean over sessions, before any floor)
+    candidate_m: np.ndarray | None = None
+    candidate_u: np.ndarray | None = None
 
     @property
     def weights(self) -> np.ndarray:
         w = np.log2(self.m / self.u)
         if self.observed is not None:
             w[self.observed == 0] = 0.0
-        # a level EM never saw among matches (m at its floor) is no evidence for a match, however
-        # rare it is among random pairs: cap it at zero
+        # a level EM hardly saw among matches (m at its floor) is no evidence for a match, however
+        # rare it is among random pairs (namesakes share an email's local part): cap it at zero;
+        # unless EM found it more often among the matches than among the non-matches that share a
+        # blocking key with them (a number one source wrote with the wrong country code)
         unseen = self.m <= M_FLOOR * 1.5
+        if self.candidate_m is not None and self.candidate_u is not None:
+            unseen &= self.candidate_m <= self.candidate_u
         w[unseen] = np.minimum(w[unseen], 0.0)
         w[MISSING] = 0.0
         return w
@@ -180,7 +187,8 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
         for f in m:
             estimates[f].append(m[f])
             candidate_u[f].append(uc[f])
-    m = {f: _floored(np.mean(values, axis=0)) if values else _initial_m(field_levels[f]) for f, values in estimates.items()}
+    raw = {f: np.mean(values, axis=0) for f, values in estimates.items() if values}
+    m = {f: _floored(raw[f]) if f in raw else _initial_m(field_levels[f]) for f in estimates}
     uc = {f: np.mean(values, axis=0) if values else u[f] for f, values in candidate_u.items()}
     for f, levels in (impossible or {}).items():  # what the domain rules out for one customer
         if f in m:
@@ -204,7 +212,8 @@ def fit_model(sessions: list[tuple[pl.DataFrame, tuple[str, ...]]], everything: 
         u = _u_without_recognised_matches(random_patterns, fields, m, u, prior_all)
     observed = {f: np.bincount(gamma[:, i], weights=counts, minlength=len(field_levels[f])).astype(np.int64)
                 for i, f in enumerate(fields)}
-    params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f]) for f in fields}
+    params = {f: FieldParams(field_levels[f], m[f], u[f], observed[f], raw.get(f), uc[f] if f in raw else None)
+              for f in fields}
     return MatchModel(params, share, prior_all, iterations, dict(implied or {}))
 
 

@@ -114,3 +114,25 @@ def test_a_common_whole_name_weighs_less_than_its_rare_parts_suggest():
         assert row["match_weight"] == pytest.approx(row["family_name_weight"] + row["given_name_weight"]
                                                     + name_model().prior_weight, abs=1e-4)
 
+
+
+def _phone_params(candidate_m: float | None, candidate_u: float | None) -> FieldParams:
+    """Phone levels with 'same_last_8_digits' rare among matches (m at its floor) and among random pairs."""
+    levels = FIELD_LEVELS["phone"]
+    m = np.array([1.0, 0.8, 0.005, 0.02, 0.175])
+    u = np.array([1.0, 1.5e-6, 1.5e-6, 1.5e-6, 1.0])
+    cm = cu = None
+    if candidate_m is not None:
+        cm, cu = m.copy(), u.copy()
+        cm[levels.index("same_last_8_digits")], cu[levels.index("same_last_8_digits")] = candidate_m, candidate_u
+    return FieldParams(levels, m, u, np.array([0, 100, 50, 10, 100]), cm, cu)
+
+
+@pytest.mark.parametrize(("candidate_m", "candidate_u", "counts"), [
+    (None, None, False),  # no candidate estimate: a level at the floor of m is no evidence
+    (0.0008, 0.0003, True),  # found more among matches than among the non-matches blocked with them
+    (0.0027, 0.0136, False),  # namesakes share it more often than matches do (an email's local part)
+])
+def test_a_rare_level_counts_only_where_em_found_it_among_matches(candidate_m, candidate_u, counts):
+    weight = _phone_params(candidate_m, candidate_u).weights[FIELD_LEVELS["phone"].index("same_last_8_digits")]
+    assert (weight > 10) if counts else (weight == 0.0)
