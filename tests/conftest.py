@@ -1,9 +1,19 @@
-"""Small hand-made landing folders: every source, a few rows each, in its real delivery format."""
+"""Small hand-made landing folders: every source, a few rows each, in its real delivery format.
+
+Tests never touch the user's instance: DAGSTER_HOME points at a folder of its own for the whole
+session (runs a test starts are recorded there, not in the checkout's .dagster), and the session
+fails if the checkout's .dagster or data/ changed while it ran.
+"""
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,6 +21,44 @@ import polars as pl
 import pytest
 
 from pipelines import warehouse as wh
+
+ROOT = Path(__file__).resolve().parents[1]
+USER_STATE = (ROOT / ".dagster", ROOT / "data")  # the instance and demo data `make run` / `make dev` use
+
+
+def _isolated_dagster_home() -> Path:
+    """A DAGSTER_HOME for this test process, with the project's instance settings."""
+    home = Path(tempfile.mkdtemp(prefix="crm360-test-dagster-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    shutil.copyfile(ROOT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+os.environ["DAGSTER_HOME"] = str(_isolated_dagster_home())
+
+
+def state_fingerprint(paths=USER_STATE) -> str:
+    """Every file's path, size and modification time under ``paths``."""
+    digest = hashlib.sha256()
+    for root in paths:
+        for path in sorted(root.rglob("*")) if root.exists() else []:
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def pytest_sessionstart(session):
+    session.config._user_state = state_fingerprint()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller checks once
+        return
+    if state_fingerprint() != getattr(session.config, "_user_state", None):
+        session.exitstatus = 1
+        print(f"\nERROR: the tests changed the user's instance or demo data ({', '.join(map(str, USER_STATE))})")
+
 
 CONTACTS_HEADER = "联系人编号,姓名,性别,手机,电话,邮箱,公司,职位,省份,城市,地址,邮编,生日,负责人,标签,生命周期阶段,营销同意,创建时间,更新时间"
 CONTACT_ROWS = [
