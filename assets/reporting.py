@@ -34,12 +34,13 @@ def report_checks(context: dg.AssetExecutionContext, con, table: str, checks: Se
         wh.record_check_result(
             con, run_id=context.run.run_id, asset=table, check_name=check.name, passed=check.passed,
             blocking=check.blocking, failing_rows=check.failing_rows, description=check.description, sample=check.sample,
+            severity=check.severity, metadata=check.metadata,
         )
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=check.name,
             passed=check.passed,
-            severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+            severity=dg.AssetCheckSeverity.ERROR if check.severity == "error" else dg.AssetCheckSeverity.WARN,
             description=check.description,
             metadata={
                 "failing_rows": check.failing_rows,
@@ -56,6 +57,7 @@ def stop_if_blocked(table: str, checks: Sequence[CheckOutcome]) -> None:
     if blocked:
         failed = ", ".join(f"{c.name} ({c.failing_rows} rows)" for c in blocked)
         raise dg.Failure(
-            description=f"{table} not published: blocking check failed: {failed}; the last good table is unchanged.",
+            description=f"{table} not published: check failed with severity error: {failed}; "
+                        "the last good table is unchanged.",
             allow_retries=False,
         )

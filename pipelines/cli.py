@@ -102,7 +102,7 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
                       f"{asset.rows_added:,}" if asset.rows_added is not None else "", ", ".join(asset.new_files))
     out.print(table)
     out.print(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
-              + "".join(f"\n  {'BLOCKING ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))
+              + "".join(f"\n  {'error    ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))
     out.print(f"warehouse: {warehouse.resolve()}")
     if not summary.success:
         for step, message in summary.errors:
@@ -110,6 +110,31 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
         if summary.skipped_steps:
             console.print(f"skipped because of it: {', '.join(summary.skipped_steps)}", highlight=False)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--warehouse", type=click.Path(path_type=Path), default=None,
+              help=f"DuckDB warehouse file [env {config.ENV_WAREHOUSE}; default {config.DEFAULT_WAREHOUSE}].")
+@click.option("--run", "run_id", default=None, help="Run id, or its first characters; default the latest run.")
+@click.option("--check", "check", default=None,
+              help="Also show one check's history over runs: its name, or <schema>.<table>.<check>.")
+@click.option("--runs", "limit", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Runs shown in a check's history.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@friendly_errors
+def quality(warehouse: Path | None, run_id: str | None, check: str | None, limit: int, as_json: bool,
+            verbose: bool) -> None:
+    """What the data-quality checks of a run said: failures first, with severity, failing rows, since
+    when, and sample rows with their file and row number. Exits 1 when the run has a failed check of
+    severity error. Reads the warehouse read-only (it fails while a run is writing it)."""
+    from pipelines.quality_cli import QualityError, quality_command
+
+    warehouse = warehouse or config.warehouse_path()
+    try:
+        code = quality_command(out, warehouse, run_id, check, as_json, limit)
+    except QualityError as exc:
+        _fail(str(exc))
+    sys.exit(code)
 
 
 @main.command()

@@ -36,6 +36,14 @@ def default_erp_url(landing: Path | None = None) -> str:
     """The demo ERP is the SQLite database the generator writes into the landing folder."""
     return f"sqlite:///{((landing or landing_path()) / 'erp.sqlite').resolve()}"
 
+# Quality gating. Every check has a severity: "error" stops its asset from being published and
+# skips everything downstream (the last good tables stay; `crm360 run` exits 1); "warn" is reported
+# and the run goes on. Each check declares one; entries here override it, by check name (on every
+# asset) or by "<schema>.<table>.<check>" (on one), e.g. {"quarantine_share": "error",
+# "raw.crm_contacts.columns_stable": "warn"}. A run overrides again in the launchpad:
+#   resources: {quality: {config: {severities: {quarantine_share: error}}}}
+CHECK_SEVERITY: dict[str, str] = {}
+
 # Entity resolution. A pair is merged when its match probability reaches MATCH_THRESHOLD; the
 # probability comes from a model fitted on each run's own data, so the default needs no tuning.
 MATCH_THRESHOLD = 0.9

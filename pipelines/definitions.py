@@ -13,7 +13,7 @@ from assets.resolve.core import core_tables
 from assets.standardize.tables import staging_assets
 from pipelines import config
 from pipelines.jobs import daily_job, daily_schedule
-from pipelines.resources import ErpDatabase, Landing, Warehouse
+from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
 from pipelines.sensors import landing_sensor
 
 
@@ -36,6 +36,7 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
             "warehouse": Warehouse(database=str(warehouse)),
             "landing": Landing(path=str(landing)),
             "erp": erp,
+            "quality": QualityPolicy(),
         },
     )
 

@@ -10,10 +10,12 @@ import duckdb
 import polars as pl
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from pipelines import config
 from pipelines import warehouse as wh
 from pipelines.erp import masked_url, read_erp_table
+from quality.results import SEVERITIES
 
 
 class Warehouse(DuckDBResource):
@@ -52,3 +54,21 @@ class ErpDatabase(ConfigurableResource):
 
     def read_table(self, table: str) -> pl.DataFrame:
         return read_erp_table(self.url, table)
+
+
+class QualityPolicy(ConfigurableResource):
+    """How much a failed data-quality check weighs: ``error`` (not published, downstream skipped, the
+    run fails) or ``warn`` (reported, the run goes on). Defaults: each check's own, then
+    pipelines/config.py CHECK_SEVERITY; a run may override in the launchpad."""
+
+    severities: dict[str, str] = Field(
+        default_factory=lambda: dict(config.CHECK_SEVERITY),
+        description=f"Check name, or <schema>.<table>.<check>, to one of {', '.join(SEVERITIES)}.")
+
+    @field_validator("severities")
+    @classmethod
+    def _known_severities(cls, severities: dict[str, str]) -> dict[str, str]:
+        wrong = {k: v for k, v in severities.items() if v not in SEVERITIES}
+        if wrong:
+            raise ValueError(f"severities must be one of {', '.join(SEVERITIES)}: {wrong}")
+        return severities

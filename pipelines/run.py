@@ -28,7 +28,7 @@ class RunSummary:
     success: bool
     assets: list[AssetSummary]
     checks_passed: int
-    checks_failed: list[tuple[str, str, bool]]  # (asset, check, blocking)
+    checks_failed: list[tuple[str, str, bool]]  # (asset, check, severity is error)
     errors: list[tuple[str, str]]  # (step, one-line message)
     skipped_steps: list[str]
 
@@ -87,7 +87,9 @@ def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | 
         success=result.success,
         assets=sorted(assets.values(), key=lambda a: a.asset),
         checks_passed=sum(e.passed for e in evaluations),
-        checks_failed=[(e.asset_key.to_user_string(), e.check_name, e.blocking) for e in evaluations if not e.passed],
-        errors=[(e.step_key, _failure_message(e)) for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE],
+        checks_failed=[(e.asset_key.to_user_string(), e.check_name, e.severity == dg.AssetCheckSeverity.ERROR)
+                       for e in evaluations if not e.passed],
+        errors=[(e.step_key or "run", _failure_message(e)) for e in result.all_events
+                if e.event_type in (dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RESOURCE_INIT_FAILURE)],
         skipped_steps=[e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SKIPPED],
     )

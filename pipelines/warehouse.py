@@ -196,6 +196,8 @@ def record_check_result(
     failing_rows: int | None,
     description: str,
     sample: list[dict[str, Any]] | None = None,
+    severity: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> None:
     run_sql(
         con,
@@ -209,5 +211,7 @@ def record_check_result(
             "failing_rows": failing_rows,
             "description": description,
             "sample": json.dumps(sample or [], ensure_ascii=False, default=str),
+            "severity": severity or ("error" if blocking else "warn"),
+            "metadata": json.dumps(metadata or {}, ensure_ascii=False, default=str),
         },
     )

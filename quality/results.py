@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 SAMPLE_ROWS = 5
+Severity = Literal["error", "warn"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warn")
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,34 @@ class CheckOutcome:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def severity(self) -> Severity:
+        """``error`` stops the asset's publish and everything downstream; ``warn`` is reported only."""
+        return "error" if self.blocking else "warn"
+
+    @property
     def stops_run(self) -> bool:
         return self.blocking and not self.passed
+
+
+def severity_for(asset: str, check: str, overrides: Mapping[str, str]) -> str | None:
+    """The configured severity of ``check`` on ``asset`` ("raw.crm_contacts"): an entry for
+    "<asset>.<check>" wins over one for the check on every asset; None: as declared."""
+    return overrides.get(f"{asset}.{check}") or overrides.get(check)
+
+
+def with_severities(asset: str, checks: Iterable[CheckOutcome], overrides: Mapping[str, str] | None) -> list[CheckOutcome]:
+    """``checks`` with the severities configuration gives them; a changed one says what it was declared."""
+    out = []
+    for check in checks:
+        wanted = severity_for(asset, check.name, overrides or {})
+        if wanted is None or wanted == check.severity:
+            out.append(check)
+            continue
+        if wanted not in SEVERITIES:
+            raise ValueError(f"severity of {asset}.{check.name} must be one of {', '.join(SEVERITIES)}, not {wanted!r}")
+        out.append(dataclasses.replace(check, blocking=wanted == "error",
+                                       metadata={**check.metadata, "declared_severity": check.severity}))
+    return out
 
 
 def outcome(specs: dict[str, tuple[bool, str]], name: str, passed: bool, failing_rows: int = 0,

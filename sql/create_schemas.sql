@@ -16,6 +16,11 @@ CREATE TABLE IF NOT EXISTS quality.check_results (
     sample        JSON,
     checked_at    TIMESTAMPTZ NOT NULL
 );
+-- added after the first release: warehouses created before get them here
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS severity VARCHAR;
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS metadata JSON;
+COMMENT ON COLUMN quality.check_results.severity IS 'error: the asset was not published and downstream skipped; warn: reported only (as configured for this run).';
+COMMENT ON COLUMN quality.check_results.metadata IS 'What the check measured (per-source counts, shares, the columns that changed).';
 COMMENT ON TABLE quality.check_results IS 'Every data-quality check evaluation, newest last: which check, on which asset, how many rows failed, a sample of them.';
 
 CREATE TABLE IF NOT EXISTS quality.ingested_files (

@@ -1,3 +1,4 @@
 INSERT INTO quality.check_results
-    (run_id, asset, check_name, passed, blocking, failing_rows, description, sample, checked_at)
-VALUES ($run_id, $asset, $check_name, $passed, $blocking, $failing_rows, $description, $sample, now());
+    (run_id, asset, check_name, passed, blocking, failing_rows, description, sample, checked_at, severity, metadata)
+VALUES ($run_id, $asset, $check_name, $passed, $blocking, $failing_rows, $description, $sample, now(), $severity,
+        $metadata);

@@ -13,7 +13,7 @@ from assets.resolve import core, engine
 from assets.standardize.customers import standardize_customers
 from assets.standardize.mapping import SourceMapping, to_canonical
 from pipelines import warehouse as wh
-from pipelines.resources import Warehouse
+from pipelines.resources import QualityPolicy, Warehouse
 from quality import core_checks as checks
 
 DAY = date(2026, 11, 20)
@@ -187,10 +187,13 @@ def test_missing_staging_table_says_what_to_build_first(con, fake_engine):
 
 # ---------------------------------------------------------------- Dagster
 
-def materialize(warehouse_file, threshold: float | None = None) -> dg.ExecuteInProcessResult:
-    run_config = {"ops": {"core_tables": {"config": {"threshold": threshold}}}} if threshold is not None else None
+def materialize(warehouse_file, threshold: float | None = None,
+                severities: dict[str, str] | None = None) -> dg.ExecuteInProcessResult:
+    run_config = {"ops": {"core_tables": {"config": {"threshold": threshold}}}} if threshold is not None else {}
+    if severities is not None:  # as a run overrides them in the launchpad
+        run_config["resources"] = {"quality": {"config": {"severities": severities}}}
     return dg.materialize([core.core_tables], partition_key=DAY.isoformat(), raise_on_error=False, run_config=run_config,
-                          resources={"warehouse": Warehouse(database=str(warehouse_file))})
+                          resources={"warehouse": Warehouse(database=str(warehouse_file)), "quality": QualityPolicy()})
 
 
 def test_multi_asset_reports_each_check_on_its_table_and_row_counts(con, warehouse_file, fake_engine):
@@ -228,3 +231,37 @@ def test_multi_asset_blocking_failure_fails_the_step_after_reporting_every_check
     assert len(evaluations) == len(checks.CORE_CHECKS) and evaluations["golden_has_members"] is False
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
     assert "core layer not published" in failure.event_specific_data.user_failure_data.description
+
+
+@pytest.mark.parametrize("key", ["golden_has_members", "core.golden_customer.golden_has_members"])
+def test_a_check_set_to_warn_for_the_run_reports_and_lets_the_core_publish(con, warehouse_file, monkeypatch, key):
+    publish_staging(con, PEOPLE)
+    con.close()
+
+    def splits_one_id(staged, **kwargs):
+        resolution = fake_resolve(staged, **kwargs)
+        resolution.xref = resolution.xref.with_columns(
+            pl.when(pl.col("record_id") == "2").then(pl.lit("G-other")).otherwise("golden_id").alias("golden_id"))
+        return resolution
+
+    monkeypatch.setattr(engine, "resolve", splits_one_id)
+    result = materialize(warehouse_file, severities={key: "warn"})
+    assert result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.check_name, e.severity) for e in failed] == [("golden_has_members", dg.AssetCheckSeverity.WARN)]
+    with wh.connect(warehouse_file, read_only=True) as con2:
+        assert wh.fetch_rows(con2, "SELECT severity, metadata->>'declared_severity' FROM quality.check_results "
+                                   "WHERE NOT passed") == [("warn", "error")]
+        assert wh.fetch_value(con2, "SELECT count(*) FROM core.customer_xref") == 3
+
+
+def test_a_severity_that_is_neither_error_nor_warn_stops_the_run_before_any_step(con, warehouse_file):
+    publish_staging(con, PEOPLE)
+    con.close()
+    result = materialize(warehouse_file, severities={"core.customer_xref.xref_complete": "loud"})
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RESOURCE_INIT_FAILURE)
+    assert "severities must be one of error, warn" in str(failure.event_specific_data.error)
+    assert not result.get_asset_check_evaluations()
+    with wh.connect(warehouse_file, read_only=True) as con2:
+        assert not wh.table_exists(con2, wh.TableRef("core", "customer_xref"))

@@ -12,7 +12,7 @@ from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
-from pipelines.resources import ErpDatabase, Landing, Warehouse
+from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
 from quality.raw_checks import RAW_CHECKS
 
 RAW_GROUP = "raw"
@@ -61,10 +61,10 @@ def file_ingest_asset(source: FileSource) -> dg.AssetsDefinition:
         metadata=table_metadata(ref, source.columns, "as delivered" if source.format == "parquet" else "string"),
         check_specs=raw_check_specs(key),
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing, quality: QualityPolicy):
         with warehouse.get_connection() as con:
             outcome = ingest_files(con, source, landing.root, as_of=partition_date(context), run_id=context.run.run_id,
-                                   progress=context.log.info)
+                                   progress=context.log.info, severities=quality.severities)
             yield from report(context, con, outcome)
 
     return _ingest
@@ -84,11 +84,12 @@ def erp_ingest_asset(table: ErpTable) -> dg.AssetsDefinition:
         metadata=table_metadata(ref, table.columns, "as in the ERP"),
         check_specs=raw_check_specs(key),
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, erp: ErpDatabase):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, erp: ErpDatabase, quality: QualityPolicy):
         snapshot = erp.read_table(table.table)
         with warehouse.get_connection() as con:
             outcome = ingest_erp_snapshot(con, table, snapshot, f"{erp.label}#{table.table}",
-                                          as_of=partition_date(context), run_id=context.run.run_id)
+                                          as_of=partition_date(context), run_id=context.run.run_id,
+                                          severities=quality.severities)
             yield from report(context, con, outcome)
 
     return _ingest

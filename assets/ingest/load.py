@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,7 +19,7 @@ from assets.ingest.readers import read_source_file, require_columns
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from pipelines import warehouse as wh
 from quality.raw_checks import raw_batch_checks
-from quality.results import CheckOutcome
+from quality.results import CheckOutcome, with_severities
 
 DATED_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -101,11 +101,13 @@ def _stage_check_publish(
     rows_read: int,
     ledger: list[dict],
     comments: tuple[str, dict[str, str]],
+    severities: Mapping[str, str] | None = None,
 ) -> IngestOutcome:
     published_columns = _published_columns(con, ref)
     scratch = wh.stage(con, ref, batch)
     rows_staged = _count(con, scratch)
-    outcome.checks = raw_batch_checks(batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns)
+    outcome.checks = with_severities(outcome.table, raw_batch_checks(
+        batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns), severities)
     if outcome.blocked_by:
         wh.discard(con, ref)
         outcome.total_rows = _count(con, ref)
@@ -118,7 +120,8 @@ def _stage_check_publish(
     return outcome
 
 
-def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref: wh.TableRef) -> IngestOutcome:
+def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref: wh.TableRef,
+                     severities: Mapping[str, str] | None = None) -> IngestOutcome:
     """Nothing new arrived: run the same checks over the published table, reconciled with the ledger."""
     rows_loaded = wh.fetch_value(con, wh.load_sql("ledger_rows"), {"source": outcome.source})
     if wh.table_exists(con, ref):
@@ -126,7 +129,8 @@ def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref
     else:
         published = pl.DataFrame(schema={name: pl.String for name in LINEAGE_COLUMNS})
     columns = _source_columns(published.columns)
-    outcome.checks = raw_batch_checks(published, rows_loaded, published.height, columns, columns)
+    outcome.checks = with_severities(outcome.table, raw_batch_checks(published, rows_loaded, published.height, columns,
+                                                                     columns), severities)
     outcome.total_rows = published.height
     return outcome
 
@@ -140,6 +144,7 @@ def ingest_files(
     run_id: str | None = None,
     loaded_at: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    severities: Mapping[str, str] | None = None,
 ) -> IngestOutcome:
     """Append the source's new landing files to ``raw.<source>``; files already loaded (by hash) are skipped."""
     wh.ensure_schemas(con)
@@ -164,11 +169,11 @@ def ingest_files(
                        "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at})
         outcome.new_files.append(label)
     if not frames:
-        return verify_published(con, outcome, ref)
+        return verify_published(con, outcome, ref, severities)
     batch = pl.concat(frames, how="diagonal_relaxed")
     rows_read = sum(entry["rows"] for entry in ledger)
     return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger,
-                                (source.description, {**source.columns, **LINEAGE_COLUMNS}))
+                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), severities)
 
 
 def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
@@ -189,6 +194,7 @@ def ingest_erp_snapshot(
     as_of: date | None = None,
     run_id: str | None = None,
     loaded_at: datetime | None = None,
+    severities: Mapping[str, str] | None = None,
 ) -> IngestOutcome:
     """Append the ERP rows that are new or changed since the last load (change capture by row hash).
 
@@ -204,7 +210,7 @@ def ingest_erp_snapshot(
     snapshot_hash = hashlib.md5("".join(sorted(hashed["_row_hash"].to_list())).encode()).hexdigest()
     if snapshot_hash in _known_hashes(con, table.name):
         outcome.skipped_files.append(source_label)
-        return verify_published(con, outcome, ref)
+        return verify_published(con, outcome, ref, severities)
     hashed = with_lineage(hashed, table.name, table.record_id, source_label, snapshot_hash, loaded_at)
     if wh.table_exists(con, ref):
         seen = wh.fetch_frame(con, wh.load_sql("published_row_hashes").format(target=ref.sql))
@@ -215,4 +221,5 @@ def ingest_erp_snapshot(
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
                "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
-    return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns))
+    return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
+                                severities)

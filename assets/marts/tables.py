@@ -6,7 +6,7 @@ frames and checks; the asset only schedules it, reports the checks and stops on 
 so the last good mart stays.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,8 +18,8 @@ from assets.reporting import check_specs, json_metadata, report_checks, stop_if_
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
-from pipelines.resources import Warehouse
-from quality.results import CheckOutcome
+from pipelines.resources import QualityPolicy, Warehouse
+from quality.results import CheckOutcome, with_severities
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,11 @@ def publish_marts(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable], b
 
 
 def build_and_publish(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable],
-                      build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], as_of: date) -> MartBuild:
-    """Build, and publish only when no blocking check failed."""
+                      build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], as_of: date,
+                      severities: Mapping[str, str] | None = None) -> MartBuild:
+    """Build, and publish only when no check of severity error failed."""
     result = build(con, as_of)
+    result.checks = with_severities(str(tables[0].ref), result.checks, severities)
     if not any(c.stops_run for c in result.checks):
         publish_marts(con, tables, result)
     return result
@@ -76,10 +78,10 @@ def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKe
 
     @dg.multi_asset(name=name, specs=specs, check_specs=check_specs(primary.key, checks),
                     partitions_def=daily_partitions, pool=WAREHOUSE_POOL, description=description)
-    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
-            result = build_and_publish(con, tables, build, as_of)
+            result = build_and_publish(con, tables, build, as_of, quality.severities)
             yield from report_checks(context, con, str(primary.ref), result.checks, asset_key=primary.key)
         stop_if_blocked(str(primary.ref), result.checks)
         for table in tables:

@@ -6,7 +6,7 @@ A pure function over a DuckDB connection (``build_core``) and one Dagster multi-
 
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -20,9 +20,9 @@ from assets.resolve import engine
 from pipelines import warehouse as wh
 from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, SOURCE_TRUST, WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
-from pipelines.resources import Warehouse
+from pipelines.resources import QualityPolicy, Warehouse
 from quality.core_checks import CHECK_TABLE, CORE_CHECKS, core_checks
-from quality.results import CheckOutcome
+from quality.results import CheckOutcome, with_severities
 
 STAGED = wh.TableRef("staging", "customer_records")
 PAIRS, XREF, GOLDEN = wh.TableRef("core", "match_pairs"), wh.TableRef("core", "customer_xref"), wh.TableRef("core", "golden_customer")
@@ -140,7 +140,8 @@ def read_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
 
 
 def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None = None,
-               settings: engine.ResolveSettings | None = None, progress: engine.Progress | None = None) -> CoreOutcome:
+               settings: engine.ResolveSettings | None = None, progress: engine.Progress | None = None,
+               severities: Mapping[str, str] | None = None) -> CoreOutcome:
     """Resolve the staged records, check the result, and publish it only if no blocking check failed."""
     staged = read_staged(con)
     resolution = engine.resolve(staged, previous_xref=read_previous_xref(con), settings=settings, progress=progress)
@@ -148,7 +149,8 @@ def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None =
     checks = core_checks(staged, resolution.xref, resolution.golden, resolution.pairs, resolution.stats.candidate_pairs)
     for check in checks:
         outcome.checks.setdefault(CHECK_TABLE[check.name], []).append(check)
-    if any(c.stops_run for c in checks):
+    outcome.checks = {table: with_severities(f"core.{table}", found, severities) for table, found in outcome.checks.items()}
+    if any(c.stops_run for c in outcome.all_checks):
         return outcome
     started = time.perf_counter()
     frames = {PAIRS: resolution.pairs, XREF: resolution.xref, GOLDEN: resolution.golden, HOUSEHOLD: resolution.households}
@@ -227,12 +229,14 @@ def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
     description="Entity resolution: staged customer records into match pairs, golden customers and their crosswalk, "
                 "golden-id history and households, checked and published together.",
 )
-def core_tables(context: dg.AssetExecutionContext, config: ResolveConfig, warehouse: Warehouse) -> Iterator:
+def core_tables(context: dg.AssetExecutionContext, config: ResolveConfig, warehouse: Warehouse,
+                quality: QualityPolicy) -> Iterator:
     as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
     settings = engine.ResolveSettings(threshold=config.threshold, max_block_size=config.max_block_size,
                                       source_trust=config.source_trust)
     with warehouse.get_connection() as con:
-        outcome = build_core(con, as_of, context.run.run_id, settings, progress=context.log.info)
+        outcome = build_core(con, as_of, context.run.run_id, settings, progress=context.log.info,
+                             severities=quality.severities)
         for table, checks in outcome.checks.items():
             yield from report_checks(context, con, f"core.{table}", checks, asset_key=CORE_KEYS[table])
     stop_if_blocked("core layer", outcome.all_checks)

@@ -5,7 +5,7 @@ A pure function over a DuckDB connection (``build_staging``) and a thin Dagster 
 """
 
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -19,9 +19,9 @@ from assets.standardize.quarantine import Staged
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
-from pipelines.resources import Warehouse
+from pipelines.resources import QualityPolicy, Warehouse
 from quality.pandera_checks import validate_frame
-from quality.results import CheckOutcome
+from quality.results import CheckOutcome, with_severities
 from quality.staging_checks import STAGING_CHECKS, quarantine_share, rows_reconcile
 
 QUARANTINE = wh.TableRef("quality", "quarantine")
@@ -69,7 +69,7 @@ def _counts(frame: pl.DataFrame, column: str | None, default: str) -> dict[str, 
 
 
 def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: date, run_id: str | None = None,
-                  asset: str | None = None) -> StagingOutcome:
+                  asset: str | None = None, severities: Mapping[str, str] | None = None) -> StagingOutcome:
     inputs = {name: read_current(con, name) for name in spec.raw_tables}
     result = spec.build(inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
@@ -78,11 +78,11 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
         raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
     staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
     outcome = StagingOutcome(f"staging.{spec.name}", staged.height, quarantined.height)
-    outcome.checks = [
+    outcome.checks = with_severities(outcome.table, [
         validate_frame(spec.schema, staged, name="schema_valid", key_columns=spec.key_columns),
         rows_reconcile(raw_counts, staged_counts, _counts(quarantined, "source", "")),
         quarantine_share(raw_counts, quarantined),
-    ]
+    ], severities)
     if any(c.stops_run for c in outcome.checks):
         return outcome
     ref = wh.TableRef("staging", spec.name)
@@ -119,10 +119,10 @@ def staging_asset(spec: StagingTable) -> dg.AssetsDefinition:
         metadata={"dagster/table_name": f"staging.{spec.name}", "dagster/column_schema": schema},
         check_specs=check_specs(key, STAGING_CHECKS),
     )
-    def _stage(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    def _stage(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
-            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string())
+            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string(), quality.severities)
             yield from report_checks(context, con, outcome.table, outcome.checks)
         stop_if_blocked(outcome.table, outcome.checks)
         yield dg.MaterializeResult(metadata={"dagster/row_count": outcome.rows, "quarantined": outcome.quarantined})
