@@ -55,7 +55,8 @@ def stop_if_blocked(table: str, checks: Sequence[CheckOutcome]) -> None:
     """A failed blocking check fails the step, so everything downstream is skipped."""
     blocked = [c for c in checks if c.stops_run]
     if blocked:
-        failed = ", ".join(f"{c.name} ({c.failing_rows} rows)" for c in blocked)
+        failed = ", ".join(f"{c.name}: {c.metadata['message']}" if c.metadata.get("message")
+                           else f"{c.name} ({c.failing_rows} rows)" for c in blocked)
         raise dg.Failure(
             description=f"{table} not published: check failed with severity error: {failed}; "
                         "the last good table is unchanged.",

@@ -33,9 +33,9 @@ def snapshot(warehouse_file, schema: str = "raw") -> dict[str, pl.DataFrame]:
 def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file):
     first = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY)
     assert first.exit_code == 0, first.output
-    # 9 raw assets x 4 checks, 7 staging assets x 3 checks, 6 core checks, 13 mart checks; a handful of customers
+    # 9 raw assets x 6 checks, 7 staging assets x 3 checks, 6 core checks, 13 mart checks; a handful of customers
     # is too few to fit the CLV spend model or train the churn model, which only warns
-    assert "succeeded" in first.output and "73 passed, 3 failed" in first.output
+    assert "succeeded" in first.output and "91 passed, 3 failed" in first.output
     warnings = {line.split()[-1] for line in first.output.splitlines() if line.strip().startswith("warning")}
     assert warnings == {"churn_model_trained", "churn_model_beats_recency", "clv_models_fitted"}
     assert "core/golden_customer" in first.output
@@ -61,7 +61,9 @@ def test_bad_file_fails_run_with_one_line_naming_file_and_row(landing, warehouse
     result = CliRunner().invoke(main, ["run", "--landing", str(landing), "--warehouse", str(warehouse_file), "--date", DAY])
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
-    assert errors == ["error: raw__surveys: surveys.csv, row 1, column 'nps': has 5 fields where the header has 6"]
+    assert errors == ["error: raw__surveys: raw.surveys not published: check failed with severity error: files_readable: "
+                      "surveys.csv, row 1, column 'nps': has 5 fields where the header has 6; the last good table is "
+                      "unchanged."]
     assert "Traceback" not in result.output
     assert "raw/crm_contacts" in result.output  # the other sources still loaded
 

@@ -49,9 +49,11 @@ def test_every_asset_carries_blocking_reconciliation_and_staging_a_blocking_sche
     checks = {(spec.asset_key.path[0], spec.asset_key.path[-1], spec.name): spec for a in defs.assets for spec in a.check_specs}
     raw = {k: v for k, v in checks.items() if k[0] == "raw"}
     staging = {k: v for k, v in checks.items() if k[0] == "staging"}
-    assert {name for *_, name in raw} == {"rows_reconcile", "record_id_present", "record_id_unique", "columns_stable"}
-    assert all(spec.blocking == (name == "rows_reconcile") for (*_, name), spec in raw.items())
-    assert len(raw) == 4 * len(RAW_TABLES) and len(staging) == 3 * len(STAGING_TABLES)
+    assert {name for *_, name in raw} == {"files_readable", "schema_drift", "rows_reconcile", "record_id_present",
+                                          "record_id_unique", "columns_stable"}
+    assert all(spec.blocking == (name in ("files_readable", "schema_drift", "rows_reconcile"))
+               for (*_, name), spec in raw.items())
+    assert len(raw) == 6 * len(RAW_TABLES) and len(staging) == 3 * len(STAGING_TABLES)
     assert all(spec.blocking == (name in ("schema_valid", "rows_reconcile")) for (*_, name), spec in staging.items())
 
 

@@ -80,8 +80,9 @@ def test_bad_file_among_new_files_publishes_nothing(con, landing):
     (folder / "service_tickets_a.jsonl").write_text(
         (landing / "service_tickets.jsonl").read_text().replace('"T1"', '"T3"').replace('"T2"', '"T4"'))
     (folder / "service_tickets_b.jsonl").write_text('{"ticket_id": "T5", "customer_name": "x"\n')
-    with pytest.raises(IngestError, match=r"2026-11-21/service_tickets_b\.jsonl, row 1: malformed JSON"):
-        ingest_files(con, service_tickets.SOURCE, landing)
+    outcome = ingest_files(con, service_tickets.SOURCE, landing)
+    assert not outcome.published and [c.name for c in outcome.blocked_by] == ["files_readable"]
+    assert outcome.blocked_by[0].metadata["message"].startswith("2026-11-21/service_tickets_b.jsonl, row 1: malformed JSON")
     assert raw(con, "service_tickets").equals(before)
     assert not wh.table_exists(con, wh.TableRef("raw", "service_tickets").scratch)
 
@@ -90,8 +91,13 @@ def test_missing_required_column_stops_with_file_and_column(con, tmp_path):
     root = tmp_path / "l"
     root.mkdir()
     (root / "crm_contacts.csv").write_bytes("联系人编号,姓名,手机\nC1,王伟,138\n".encode("gbk"))
-    with pytest.raises(IngestError, match=r"crm_contacts\.csv, column '邮箱': missing required column"):
-        ingest_files(con, crm_contacts.SOURCE, root)
+    outcome = ingest_files(con, crm_contacts.SOURCE, root)
+    assert not outcome.published and [c.name for c in outcome.blocked_by] == ["schema_drift"]
+    (drift,) = outcome.blocked_by
+    assert drift.sample == [{"source_file": "crm_contacts.csv", "expected_column": "邮箱", "arrived": None,
+                             "change": "missing"}]
+    assert drift.metadata["message"] == "crm_contacts.csv: column '邮箱' missing"
+    assert not wh.table_exists(con, wh.TableRef("raw", "crm_contacts"))
 
 
 def test_repeated_ids_in_one_file_are_reported_not_dropped(con, tmp_path):

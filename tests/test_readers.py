@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from assets.ingest.errors import IngestError
-from assets.ingest.readers import decode, read_source_file, require_columns
+from assets.ingest.readers import decode, read_source_file
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -72,8 +72,3 @@ def test_json_values_of_mixed_types_become_text(tmp_path):
     assert frame["phone"].to_list() == ["13800138000", "+86 138"]
     assert frame["tags"].to_list() == ["a;b", None]
 
-
-def test_missing_required_column_names_it():
-    frame = pl.DataFrame({"id": ["1"], "name": ["a"]})
-    with pytest.raises(IngestError, match=r"f\.csv, column 'email': missing required column\(s\) 'email'"):
-        require_columns(frame, ("id", "email"), "f.csv")

@@ -15,10 +15,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.ingest.readers import read_source_file, require_columns
+from assets.ingest.errors import IngestError
+from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from pipelines import warehouse as wh
-from quality.raw_checks import raw_batch_checks
+from quality.raw_checks import column_drift, raw_batch_checks
 from quality.results import CheckOutcome, with_severities
 
 DATED_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -87,6 +88,17 @@ def _published_columns(con: duckdb.DuckDBPyConnection, ref: wh.TableRef) -> list
     return _source_columns([name for name, _ in wh.table_columns(con, ref)])
 
 
+def _expected_columns(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, required: tuple[str, ...],
+                      typed: bool) -> tuple[list[str], dict[str, pl.DataType] | None]:
+    """The columns a new delivery must have: the source's required ones and every column it delivered
+    before; with ``typed`` (a format that carries types), the types they were published with."""
+    if not wh.table_exists(con, ref):
+        return list(dict.fromkeys(required)), None
+    published = wh.fetch_frame(con, wh.load_sql("select_none").format(target=ref.sql))
+    columns = _source_columns(published.columns)
+    return list(dict.fromkeys([*required, *columns])), ({c: published.schema[c] for c in columns} if typed else None)
+
+
 def _count(con: duckdb.DuckDBPyConnection, ref: wh.TableRef) -> int:
     if not wh.table_exists(con, ref):
         return 0
@@ -102,12 +114,14 @@ def _stage_check_publish(
     ledger: list[dict],
     comments: tuple[str, dict[str, str]],
     severities: Mapping[str, str] | None = None,
+    drift: list[dict] | None = None,
+    unreadable: list[dict] | None = None,
 ) -> IngestOutcome:
     published_columns = _published_columns(con, ref)
     scratch = wh.stage(con, ref, batch)
     rows_staged = _count(con, scratch)
     outcome.checks = with_severities(outcome.table, raw_batch_checks(
-        batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns), severities)
+        batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns, drift, unreadable), severities)
     if outcome.blocked_by:
         wh.discard(con, ref)
         outcome.total_rows = _count(con, ref)
@@ -121,7 +135,8 @@ def _stage_check_publish(
 
 
 def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref: wh.TableRef,
-                     severities: Mapping[str, str] | None = None) -> IngestOutcome:
+                     severities: Mapping[str, str] | None = None, drift: list[dict] | None = None,
+                     unreadable: list[dict] | None = None) -> IngestOutcome:
     """Nothing new arrived: run the same checks over the published table, reconciled with the ledger."""
     rows_loaded = wh.fetch_value(con, wh.load_sql("ledger_rows"), {"source": outcome.source})
     if wh.table_exists(con, ref):
@@ -130,7 +145,7 @@ def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref
         published = pl.DataFrame(schema={name: pl.String for name in LINEAGE_COLUMNS})
     columns = _source_columns(published.columns)
     outcome.checks = with_severities(outcome.table, raw_batch_checks(published, rows_loaded, published.height, columns,
-                                                                     columns), severities)
+                                                                     columns, drift, unreadable), severities)
     outcome.total_rows = published.height
     return outcome
 
@@ -152,7 +167,9 @@ def ingest_files(
     ref = wh.TableRef("raw", source.name)
     outcome = IngestOutcome(source.name, str(ref))
     known = _known_hashes(con, source.name)
-    frames, ledger = [], []
+    frames, ledger, drift, unreadable = [], [], [], []
+    expected, known_types = _expected_columns(con, ref, (source.record_id, *source.required),
+                                              typed=source.format == "parquet")
     for path in landing_files(landing, source.pattern, as_of):
         label = path.relative_to(landing).as_posix()
         digest = file_sha256(path)
@@ -162,18 +179,25 @@ def ingest_files(
         known.add(digest)
         if progress:
             progress(f"{source.name}: reading {label}")
-        frame = read_source_file(path, source.format, source.encoding, name=label)
-        require_columns(frame, (source.record_id, *source.required), label)
+        try:
+            frame = read_source_file(path, source.format, source.encoding, name=label)
+        except IngestError as exc:
+            unreadable.append({"source_file": label, "row_number": exc.row, "column": exc.column, "error": str(exc)})
+            continue
+        found = column_drift(label, frame.schema, expected, known_types)
+        drift.extend(found)
+        if source.record_id not in frame.columns:  # no lineage without it; the drift check stops the batch
+            continue
         frames.append(with_lineage(frame, source.name, source.record_id, label, digest, loaded_at))
         ledger.append({"source": source.name, "source_file": label, "file_hash": digest, "rows": frame.height,
                        "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at})
         outcome.new_files.append(label)
     if not frames:
-        return verify_published(con, outcome, ref, severities)
+        return verify_published(con, outcome, ref, severities, drift, unreadable)
     batch = pl.concat(frames, how="diagonal_relaxed")
     rows_read = sum(entry["rows"] for entry in ledger)
     return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger,
-                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), severities)
+                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), severities, drift, unreadable)
 
 
 def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
@@ -205,7 +229,10 @@ def ingest_erp_snapshot(
     loaded_at = loaded_at or datetime.now(timezone.utc)
     ref = wh.TableRef("raw", table.name)
     outcome = IngestOutcome(table.name, str(ref))
-    require_columns(snapshot, (*id_columns(table.record_id), *table.required), source_label)
+    expected, _ = _expected_columns(con, ref, (*id_columns(table.record_id), *table.required), typed=False)
+    drift = column_drift(source_label, snapshot.schema, expected)
+    if any(c not in snapshot.columns for c in id_columns(table.record_id)):
+        return verify_published(con, outcome, ref, severities, drift)
     hashed = erp_row_hashes(con, snapshot)
     snapshot_hash = hashlib.md5("".join(sorted(hashed["_row_hash"].to_list())).encode()).hexdigest()
     if snapshot_hash in _known_hashes(con, table.name):
@@ -222,4 +249,4 @@ def ingest_erp_snapshot(
                "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
     return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
-                                severities)
+                                severities, drift)

@@ -139,12 +139,3 @@ def read_source_file(path: Path, fmt: FileFormat, encoding: str, name: str | Non
     except OSError as exc:
         raise IngestError(label, f"cannot be read: {exc.strerror}") from exc
     return READERS[fmt](data, encoding, label)
-
-
-def require_columns(frame: pl.DataFrame, required: tuple[str, ...], name: str) -> None:
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise IngestError(
-            name, f"missing required column(s) {', '.join(map(repr, missing))}; found {', '.join(frame.columns) or 'none'}",
-            column=missing[0],
-        )
