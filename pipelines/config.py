@@ -43,6 +43,13 @@ def default_erp_url(landing: Path | None = None) -> str:
 # "raw.crm_contacts.columns_stable": "warn"}. A run overrides again in the launchpad:
 #   resources: {quality: {config: {severities: {quarantine_share: error}}}}
 CHECK_SEVERITY: dict[str, str] = {}
+# Where checks draw the line, by check name (overridable per run: resources: quality: config: thresholds).
+CHECK_THRESHOLDS: dict[str, float] = {
+    "row_count_change": 0.25,  # warn: a source's rows move by more than this share against the last good run
+    "row_count_drop": 0.25,  # error: golden customers or a mart lose more than this share of their rows
+    "quarantine_share": 0.05,  # warn: more than this share of a source's records quarantined
+    "cluster_size": 50,  # warn: a golden customer of more records (a chain of weak matches)
+}
 
 # Entity resolution. A pair is merged when its match probability reaches MATCH_THRESHOLD; the
 # probability comes from a model fitted on each run's own data, so the default needs no tuning.

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from pipelines import config
 from pipelines import warehouse as wh
 from pipelines.erp import masked_url, read_erp_table
-from quality.results import SEVERITIES
+from quality.results import SEVERITIES, Policy
 
 
 class Warehouse(DuckDBResource):
@@ -58,12 +58,21 @@ class ErpDatabase(ConfigurableResource):
 
 class QualityPolicy(ConfigurableResource):
     """How much a failed data-quality check weighs: ``error`` (not published, downstream skipped, the
-    run fails) or ``warn`` (reported, the run goes on). Defaults: each check's own, then
-    pipelines/config.py CHECK_SEVERITY; a run may override in the launchpad."""
+    run fails) or ``warn`` (reported, the run goes on), and the thresholds checks draw their line at.
+    Defaults: each check's own, then pipelines/config.py (CHECK_SEVERITY, CHECK_THRESHOLDS); a run may
+    override both in the launchpad."""
 
     severities: dict[str, str] = Field(
         default_factory=lambda: dict(config.CHECK_SEVERITY),
         description=f"Check name, or <schema>.<table>.<check>, to one of {', '.join(SEVERITIES)}.")
+
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: dict(config.CHECK_THRESHOLDS),
+        description="Check name to its threshold: row_count_change / row_count_drop (share of the last good run's "
+                    "rows), quarantine_share (share of a source's records), cluster_size (records).")
+
+    def policy(self) -> Policy:
+        return Policy(dict(self.severities), dict(self.thresholds))
 
     @field_validator("severities")
     @classmethod

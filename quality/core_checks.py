@@ -14,7 +14,8 @@ MAX_CLUSTER_SIZE = 50  # records of one customer; more is almost always a chain 
 CORE_CHECKS: dict[str, tuple[bool, str]] = {
     "xref_complete": (True, "Every staged customer record is in customer_xref exactly once, and the xref holds no record "
                             "that is not staged."),
-    "cluster_size": (False, f"No golden customer gathers more than {MAX_CLUSTER_SIZE} records (a sign of chained weak matches)."),
+    "cluster_size": (False, f"No golden customer gathers more than the configured number of records (default "
+                            f"{MAX_CLUSTER_SIZE}; more is a sign of chained weak matches)."),
     "golden_has_members": (True, "Every golden customer has as many member records in customer_xref as its record_count "
                                  "(at least one), and every golden_id of the xref is a golden customer."),
     "golden_single_id": (True, "No golden customer's member records hold two different valid id numbers "
@@ -25,7 +26,8 @@ CORE_CHECKS: dict[str, tuple[bool, str]] = {
 }
 # Which core table each check is reported on.
 CHECK_TABLE = {"xref_complete": "customer_xref", "cluster_size": "customer_xref", "golden_has_members": "golden_customer",
-               "golden_single_id": "golden_customer", "golden_ids_unique": "golden_customer", "match_rate": "match_pairs"}
+               "golden_single_id": "golden_customer", "golden_ids_unique": "golden_customer", "match_rate": "match_pairs",
+               "row_count_drop": "golden_customer"}
 
 
 def _outcome(name: str, passed: bool, failing_rows: int = 0, sample=None, **metadata) -> CheckOutcome:
@@ -41,8 +43,12 @@ def xref_complete(staged: pl.DataFrame, xref: pl.DataFrame) -> CheckOutcome:
     unknown = counts.join(keys, on=KEY, how="anti").with_columns(pl.lit("not_staged").alias("problem"))
     bad = pl.concat([f.select(*KEY, "problem", "times_in_xref") for f in (missing, repeated, unknown)])
     by_problem = {p: n for p, n in bad.group_by("problem").len().iter_rows()}
+    per_source = bad.group_by("source", "problem").len().sort("source", "problem").rows()
+    said = {"missing": "staged but not in the crosswalk", "repeated": "in the crosswalk more than once",
+            "not_staged": "in the crosswalk but not staged"}
+    message = "; ".join(f"{source}: {n:,} records {said[problem]}" for source, problem, n in per_source)
     return _outcome("xref_complete", bad.is_empty(), bad.height, sample_rows(bad.sort("problem", *KEY)),
-                    staged_records=keys.height, xref_rows=xref.height, by_problem=by_problem)
+                    staged_records=keys.height, xref_rows=xref.height, by_problem=by_problem, message=message or None)
 
 
 def cluster_size(xref: pl.DataFrame, max_size: int = MAX_CLUSTER_SIZE) -> CheckOutcome:
@@ -103,13 +109,13 @@ def match_rate(records: int, candidate_pairs: int, matched_pairs: int, merged_re
 
 
 def core_checks(staged: pl.DataFrame, xref: pl.DataFrame, golden: pl.DataFrame, pairs: pl.DataFrame,
-                candidate_pairs: int | None = None) -> list[CheckOutcome]:
+                candidate_pairs: int | None = None, max_cluster_size: int = MAX_CLUSTER_SIZE) -> list[CheckOutcome]:
     """Every core check, in CORE_CHECKS order; ``candidate_pairs`` defaults to the rows of ``pairs``."""
     matched = pairs.filter(pl.col("decision") == "match").height
     merged = xref.filter(pl.col("cluster_size") > 1).height
     return [
         xref_complete(staged, xref),
-        cluster_size(xref),
+        cluster_size(xref, max_cluster_size),
         golden_has_members(golden, xref),
         golden_single_id(staged, xref),
         golden_ids_unique(golden),

@@ -64,6 +64,21 @@ def outcome(specs: dict[str, tuple[bool, str]], name: str, passed: bool, failing
                         {k: v for k, v in metadata.items() if v is not None})
 
 
+@dataclass(frozen=True)
+class Policy:
+    """How the checks of a run weigh (severities, see ``with_severities``) and where they draw the
+    line (thresholds by check name; a check not listed keeps its own default)."""
+
+    severities: Mapping[str, str] = field(default_factory=dict)
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+
+    def threshold(self, check: str, default: float) -> float:
+        return float(self.thresholds.get(check, default))
+
+    def apply(self, asset: str, checks: Iterable[CheckOutcome]) -> list[CheckOutcome]:
+        return with_severities(asset, checks, self.severities)
+
+
 def sample_rows(frame: pl.DataFrame, columns: list[str] | None = None, n: int = SAMPLE_ROWS) -> list[dict[str, Any]]:
     """A few failing rows for on-call, with lineage first so they can be found in the file."""
     if columns:

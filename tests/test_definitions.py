@@ -50,10 +50,10 @@ def test_every_asset_carries_blocking_reconciliation_and_staging_a_blocking_sche
     raw = {k: v for k, v in checks.items() if k[0] == "raw"}
     staging = {k: v for k, v in checks.items() if k[0] == "staging"}
     assert {name for *_, name in raw} == {"files_readable", "schema_drift", "rows_reconcile", "record_id_present",
-                                          "record_id_unique", "columns_stable"}
+                                          "record_id_unique", "columns_stable", "row_count_change"}
     assert all(spec.blocking == (name in ("files_readable", "schema_drift", "rows_reconcile"))
                for (*_, name), spec in raw.items())
-    assert len(raw) == 6 * len(RAW_TABLES) and len(staging) == 3 * len(STAGING_TABLES)
+    assert len(raw) == 7 * len(RAW_TABLES) and len(staging) == 4 * len(STAGING_TABLES)
     assert all(spec.blocking == (name in ("schema_valid", "rows_reconcile")) for (*_, name), spec in staging.items())
 
 
@@ -62,7 +62,8 @@ def test_core_checks_sit_on_the_tables_they_check():
               if spec.asset_key.path[0] == "core"}
     assert checks == {("customer_xref", "xref_complete"): True, ("customer_xref", "cluster_size"): False,
                       ("golden_customer", "golden_has_members"): True, ("golden_customer", "golden_single_id"): True,
-                      ("golden_customer", "golden_ids_unique"): True, ("match_pairs", "match_rate"): False}
+                      ("golden_customer", "golden_ids_unique"): True, ("golden_customer", "row_count_drop"): True,
+                      ("match_pairs", "match_rate"): False}
 
 
 def test_core_is_built_from_staged_customer_records_in_the_daily_job():

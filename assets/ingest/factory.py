@@ -14,12 +14,13 @@ from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
 from quality.raw_checks import RAW_CHECKS
+from quality.volume import VOLUME_CHECKS
 
 RAW_GROUP = "raw"
 
 
 def raw_check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
-    return check_specs(key, RAW_CHECKS)
+    return check_specs(key, {**RAW_CHECKS, **VOLUME_CHECKS})
 
 
 def table_metadata(ref: wh.TableRef, columns: dict[str, str], column_type: str) -> dict:
@@ -64,7 +65,7 @@ def file_ingest_asset(source: FileSource) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing, quality: QualityPolicy):
         with warehouse.get_connection() as con:
             outcome = ingest_files(con, source, landing.root, as_of=partition_date(context), run_id=context.run.run_id,
-                                   progress=context.log.info, severities=quality.severities)
+                                   progress=context.log.info, policy=quality.policy())
             yield from report(context, con, outcome)
 
     return _ingest
@@ -89,7 +90,7 @@ def erp_ingest_asset(table: ErpTable) -> dg.AssetsDefinition:
         with warehouse.get_connection() as con:
             outcome = ingest_erp_snapshot(con, table, snapshot, f"{erp.label}#{table.table}",
                                           as_of=partition_date(context), run_id=context.run.run_id,
-                                          severities=quality.severities)
+                                          policy=quality.policy())
             yield from report(context, con, outcome)
 
     return _ingest

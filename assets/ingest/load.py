@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,9 +20,20 @@ from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from pipelines import warehouse as wh
 from quality.raw_checks import column_drift, raw_batch_checks
-from quality.results import CheckOutcome, with_severities
+from quality.volume import MAX_CHANGE, row_count_change
+from quality.results import CheckOutcome, Policy
 
 DATED_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Delivery:
+    """What the new files (or ERP snapshot) showed before they were staged."""
+
+    drift: list[dict] = field(default_factory=list)  # column changes, see quality.raw_checks.column_drift
+    unreadable: list[dict] = field(default_factory=list)  # files that could not be read, with the reason
+    rows: dict[str, int] = field(default_factory=dict)  # per file or snapshot
+    last_good_rows: dict[str, int] = field(default_factory=dict)  # per file: the delivery's before it
 
 
 @dataclass
@@ -113,15 +124,16 @@ def _stage_check_publish(
     rows_read: int,
     ledger: list[dict],
     comments: tuple[str, dict[str, str]],
-    severities: Mapping[str, str] | None = None,
-    drift: list[dict] | None = None,
-    unreadable: list[dict] | None = None,
+    policy: Policy,
+    delivery: Delivery,
 ) -> IngestOutcome:
     published_columns = _published_columns(con, ref)
     scratch = wh.stage(con, ref, batch)
     rows_staged = _count(con, scratch)
-    outcome.checks = with_severities(outcome.table, raw_batch_checks(
-        batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns, drift, unreadable), severities)
+    outcome.checks = policy.apply(outcome.table, [
+        *raw_batch_checks(batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns,
+                          delivery.drift, delivery.unreadable),
+        row_count_change(delivery.rows, delivery.last_good_rows, policy.threshold("row_count_change", MAX_CHANGE))])
     if outcome.blocked_by:
         wh.discard(con, ref)
         outcome.total_rows = _count(con, ref)
@@ -135,17 +147,20 @@ def _stage_check_publish(
 
 
 def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref: wh.TableRef,
-                     severities: Mapping[str, str] | None = None, drift: list[dict] | None = None,
-                     unreadable: list[dict] | None = None) -> IngestOutcome:
-    """Nothing new arrived: run the same checks over the published table, reconciled with the ledger."""
+                     policy: Policy | None = None, delivery: Delivery | None = None) -> IngestOutcome:
+    """Nothing new (or nothing usable) arrived: run the same checks over the published table,
+    reconciled with the ledger, plus what was found wrong with the files that could not be used."""
+    policy, delivery = policy or Policy(), delivery or Delivery()
     rows_loaded = wh.fetch_value(con, wh.load_sql("ledger_rows"), {"source": outcome.source})
     if wh.table_exists(con, ref):
         published = wh.fetch_frame(con, wh.load_sql("select_all").format(target=ref.sql))
     else:
         published = pl.DataFrame(schema={name: pl.String for name in LINEAGE_COLUMNS})
     columns = _source_columns(published.columns)
-    outcome.checks = with_severities(outcome.table, raw_batch_checks(published, rows_loaded, published.height, columns,
-                                                                     columns, drift, unreadable), severities)
+    outcome.checks = policy.apply(outcome.table, [
+        *raw_batch_checks(published, rows_loaded, published.height, columns, columns, delivery.drift,
+                          delivery.unreadable),
+        row_count_change(delivery.rows, delivery.last_good_rows, policy.threshold("row_count_change", MAX_CHANGE))])
     outcome.total_rows = published.height
     return outcome
 
@@ -159,15 +174,18 @@ def ingest_files(
     run_id: str | None = None,
     loaded_at: datetime | None = None,
     progress: Callable[[str], None] | None = None,
-    severities: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
 ) -> IngestOutcome:
     """Append the source's new landing files to ``raw.<source>``; files already loaded (by hash) are skipped."""
     wh.ensure_schemas(con)
     loaded_at = loaded_at or datetime.now(timezone.utc)
     ref = wh.TableRef("raw", source.name)
     outcome = IngestOutcome(source.name, str(ref))
+    policy = policy or Policy()
     known = _known_hashes(con, source.name)
-    frames, ledger, drift, unreadable = [], [], [], []
+    frames, ledger, delivery = [], [], Delivery()
+    last_rows = wh.fetch_rows(con, wh.load_sql("last_delivery_rows"), {"source": source.name})
+    previous = last_rows[0][0] if last_rows else None
     expected, known_types = _expected_columns(con, ref, (source.record_id, *source.required),
                                               typed=source.format == "parquet")
     for path in landing_files(landing, source.pattern, as_of):
@@ -182,10 +200,14 @@ def ingest_files(
         try:
             frame = read_source_file(path, source.format, source.encoding, name=label)
         except IngestError as exc:
-            unreadable.append({"source_file": label, "row_number": exc.row, "column": exc.column, "error": str(exc)})
+            delivery.unreadable.append({"source_file": label, "row_number": exc.row, "column": exc.column,
+                                        "error": str(exc)})
             continue
-        found = column_drift(label, frame.schema, expected, known_types)
-        drift.extend(found)
+        delivery.drift.extend(column_drift(label, frame.schema, expected, known_types))
+        delivery.rows[label] = frame.height
+        if previous is not None:  # each file against the delivery before it
+            delivery.last_good_rows[label] = previous
+        previous = frame.height
         if source.record_id not in frame.columns:  # no lineage without it; the drift check stops the batch
             continue
         frames.append(with_lineage(frame, source.name, source.record_id, label, digest, loaded_at))
@@ -193,11 +215,11 @@ def ingest_files(
                        "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at})
         outcome.new_files.append(label)
     if not frames:
-        return verify_published(con, outcome, ref, severities, drift, unreadable)
+        return verify_published(con, outcome, ref, policy, delivery)
     batch = pl.concat(frames, how="diagonal_relaxed")
     rows_read = sum(entry["rows"] for entry in ledger)
     return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger,
-                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), severities, drift, unreadable)
+                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), policy, delivery)
 
 
 def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
@@ -218,7 +240,7 @@ def ingest_erp_snapshot(
     as_of: date | None = None,
     run_id: str | None = None,
     loaded_at: datetime | None = None,
-    severities: Mapping[str, str] | None = None,
+    policy: Policy | None = None,
 ) -> IngestOutcome:
     """Append the ERP rows that are new or changed since the last load (change capture by row hash).
 
@@ -229,15 +251,19 @@ def ingest_erp_snapshot(
     loaded_at = loaded_at or datetime.now(timezone.utc)
     ref = wh.TableRef("raw", table.name)
     outcome = IngestOutcome(table.name, str(ref))
+    policy = policy or Policy()
     expected, _ = _expected_columns(con, ref, (*id_columns(table.record_id), *table.required), typed=False)
-    drift = column_drift(source_label, snapshot.schema, expected)
+    delivery = Delivery(drift=column_drift(source_label, snapshot.schema, expected), rows={source_label: snapshot.height})
+    if wh.table_exists(con, ref):  # the last snapshot's size: the records raw holds a current version of
+        delivery.last_good_rows[source_label] = wh.fetch_value(
+            con, wh.load_sql("count_distinct_records").format(target=ref.sql))
     if any(c not in snapshot.columns for c in id_columns(table.record_id)):
-        return verify_published(con, outcome, ref, severities, drift)
+        return verify_published(con, outcome, ref, policy, delivery)
     hashed = erp_row_hashes(con, snapshot)
     snapshot_hash = hashlib.md5("".join(sorted(hashed["_row_hash"].to_list())).encode()).hexdigest()
     if snapshot_hash in _known_hashes(con, table.name):
         outcome.skipped_files.append(source_label)
-        return verify_published(con, outcome, ref, severities)
+        return verify_published(con, outcome, ref, policy, delivery)
     hashed = with_lineage(hashed, table.name, table.record_id, source_label, snapshot_hash, loaded_at)
     if wh.table_exists(con, ref):
         seen = wh.fetch_frame(con, wh.load_sql("published_row_hashes").format(target=ref.sql))
@@ -249,4 +275,4 @@ def ingest_erp_snapshot(
                "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
     return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
-                                severities, drift)
+                                policy, delivery)

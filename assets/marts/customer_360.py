@@ -1,6 +1,6 @@
 """marts.customer_360: the SQL view joining the golden record with every mart (sql/customer_360.sql)."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import dagster as dg
 import duckdb
@@ -10,7 +10,7 @@ from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
-from quality.results import CheckOutcome, outcome, with_severities
+from quality.results import CheckOutcome, Policy, outcome
 
 KEY = dg.AssetKey(["marts", "customer_360"])
 DESCRIPTION = ("One wide row per golden customer: the golden record, its household, segments, CLV, churn risk and "
@@ -22,7 +22,7 @@ UPSTREAM = [dg.AssetKey(["core", "golden_customer"]), dg.AssetKey(["core", "hous
 
 
 def build_customer_360(con: duckdb.DuckDBPyConnection,
-                       severities: Mapping[str, str] | None = None) -> tuple[int, list[CheckOutcome]]:
+                       policy: Policy | None = None) -> tuple[int, list[CheckOutcome]]:
     """(Re)create the view in one transaction with its comment, then count its rows per customer."""
     wh.execute(con, "BEGIN TRANSACTION")
     try:
@@ -33,9 +33,9 @@ def build_customer_360(con: duckdb.DuckDBPyConnection,
         con.rollback()
         raise
     rows, customers = wh.fetch_rows(con, wh.load_sql("customer_360_counts"))[0]
-    return rows, with_severities("marts.customer_360", [
+    return rows, (policy or Policy()).apply("marts.customer_360", [
         outcome(CHECKS, "customer_360_one_row_per_customer", rows == customers, abs(rows - customers),
-                rows=rows, golden_customers=customers)], severities)
+                rows=rows, golden_customers=customers)])
 
 
 @dg.asset(key=KEY, group_name="marts", description=DESCRIPTION, deps=UPSTREAM, partitions_def=daily_partitions,
@@ -43,7 +43,7 @@ def build_customer_360(con: duckdb.DuckDBPyConnection,
           metadata={"dagster/table_name": "marts.customer_360"})
 def customer_360(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
     with warehouse.get_connection() as con:
-        rows, checks = build_customer_360(con, quality.severities)
+        rows, checks = build_customer_360(con, quality.policy())
         yield from report_checks(context, con, "marts.customer_360", checks, asset_key=KEY)
     stop_if_blocked("marts.customer_360", checks)
     yield dg.MaterializeResult(metadata={"dagster/row_count": rows})

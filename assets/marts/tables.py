@@ -6,7 +6,7 @@ frames and checks; the asset only schedules it, reports the checks and stops on 
 so the last good mart stays.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,8 @@ from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
-from quality.results import CheckOutcome, with_severities
+from quality.results import CheckOutcome, Policy
+from quality.volume import DROP_CHECKS, MAX_CHANGE, row_count_drop
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,16 @@ def publish_marts(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable], b
 
 def build_and_publish(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable],
                       build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], as_of: date,
-                      severities: Mapping[str, str] | None = None) -> MartBuild:
+                      policy: Policy | None = None) -> MartBuild:
     """Build, and publish only when no check of severity error failed."""
+    policy = policy or Policy()
+    primary = tables[0]
+    last_good = (wh.fetch_value(con, wh.load_sql("count_rows").format(target=primary.ref.sql))
+                 if wh.table_exists(con, primary.ref) else None)
     result = build(con, as_of)
-    result.checks = with_severities(str(tables[0].ref), result.checks, severities)
+    result.checks = policy.apply(str(primary.ref), [
+        *result.checks, row_count_drop(str(primary.ref), result.frames[primary.name].height, last_good,
+                                       policy.threshold("row_count_drop", MAX_CHANGE))])
     if not any(c.stops_run for c in result.checks):
         publish_marts(con, tables, result)
     return result
@@ -76,12 +83,12 @@ def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKe
                                         dg.TableColumn(c, "mart", description=text) for c, text in t.columns.items()])})
              for t in tables]
 
-    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs(primary.key, checks),
+    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs(primary.key, {**checks, **DROP_CHECKS}),
                     partitions_def=daily_partitions, pool=WAREHOUSE_POOL, description=description)
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
-            result = build_and_publish(con, tables, build, as_of, quality.severities)
+            result = build_and_publish(con, tables, build, as_of, quality.policy())
             yield from report_checks(context, con, str(primary.ref), result.checks, asset_key=primary.key)
         stop_if_blocked(str(primary.ref), result.checks)
         for table in tables:

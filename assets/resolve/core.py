@@ -6,7 +6,7 @@ A pure function over a DuckDB connection (``build_core``) and one Dagster multi-
 
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -21,8 +21,9 @@ from pipelines import warehouse as wh
 from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, SOURCE_TRUST, WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
-from quality.core_checks import CHECK_TABLE, CORE_CHECKS, core_checks
-from quality.results import CheckOutcome, with_severities
+from quality.core_checks import CHECK_TABLE, CORE_CHECKS, MAX_CLUSTER_SIZE, core_checks
+from quality.volume import DROP_CHECKS, MAX_CHANGE, row_count_drop
+from quality.results import CheckOutcome, Policy
 
 STAGED = wh.TableRef("staging", "customer_records")
 PAIRS, XREF, GOLDEN = wh.TableRef("core", "match_pairs"), wh.TableRef("core", "customer_xref"), wh.TableRef("core", "golden_customer")
@@ -141,15 +142,21 @@ def read_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
 
 def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None = None,
                settings: engine.ResolveSettings | None = None, progress: engine.Progress | None = None,
-               severities: Mapping[str, str] | None = None) -> CoreOutcome:
+               policy: Policy | None = None) -> CoreOutcome:
     """Resolve the staged records, check the result, and publish it only if no blocking check failed."""
     staged = read_staged(con)
     resolution = engine.resolve(staged, previous_xref=read_previous_xref(con), settings=settings, progress=progress)
     outcome = CoreOutcome(stats=resolution.stats)
-    checks = core_checks(staged, resolution.xref, resolution.golden, resolution.pairs, resolution.stats.candidate_pairs)
+    policy = policy or Policy()
+    checks = [*core_checks(staged, resolution.xref, resolution.golden, resolution.pairs, resolution.stats.candidate_pairs,
+                           int(policy.threshold("cluster_size", MAX_CLUSTER_SIZE))),
+              row_count_drop(str(GOLDEN), resolution.golden.height,
+                             wh.fetch_value(con, wh.load_sql("count_rows").format(target=GOLDEN.sql))
+                             if wh.table_exists(con, GOLDEN) else None,
+                             policy.threshold("row_count_drop", MAX_CHANGE))]
     for check in checks:
         outcome.checks.setdefault(CHECK_TABLE[check.name], []).append(check)
-    outcome.checks = {table: with_severities(f"core.{table}", found, severities) for table, found in outcome.checks.items()}
+    outcome.checks = {table: policy.apply(f"core.{table}", found) for table, found in outcome.checks.items()}
     if any(c.stops_run for c in outcome.all_checks):
         return outcome
     started = time.perf_counter()
@@ -199,7 +206,8 @@ def _spec(table: CoreTable) -> dg.AssetSpec:
 
 def _core_check_specs() -> list[dg.AssetCheckSpec]:
     return [spec for name, key in CORE_KEYS.items()
-            for spec in check_specs(key, {c: CORE_CHECKS[c] for c, table in CHECK_TABLE.items() if table == name})]
+            for spec in check_specs(key, {c: {**CORE_CHECKS, **DROP_CHECKS}[c] for c, table in CHECK_TABLE.items()
+                                          if table == name})]
 
 
 def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
@@ -236,7 +244,7 @@ def core_tables(context: dg.AssetExecutionContext, config: ResolveConfig, wareho
                                       source_trust=config.source_trust)
     with warehouse.get_connection() as con:
         outcome = build_core(con, as_of, context.run.run_id, settings, progress=context.log.info,
-                             severities=quality.severities)
+                             policy=quality.policy())
         for table, checks in outcome.checks.items():
             yield from report_checks(context, con, f"core.{table}", checks, asset_key=CORE_KEYS[table])
     stop_if_blocked("core layer", outcome.all_checks)

@@ -5,7 +5,7 @@ A pure function over a DuckDB connection (``build_staging``) and a thin Dagster 
 """
 
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -21,8 +21,9 @@ from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
 from quality.pandera_checks import validate_frame
-from quality.results import CheckOutcome, with_severities
-from quality.staging_checks import STAGING_CHECKS, quarantine_share, rows_reconcile
+from quality.results import CheckOutcome, Policy
+from quality.staging_checks import QUARANTINE_WARN_SHARE, STAGING_CHECKS, quarantine_share, rows_reconcile
+from quality.volume import MAX_CHANGE, VOLUME_CHECKS, row_count_change
 
 QUARANTINE = wh.TableRef("quality", "quarantine")
 
@@ -68,8 +69,18 @@ def _counts(frame: pl.DataFrame, column: str | None, default: str) -> dict[str, 
     return dict(frame.group_by(column).len().iter_rows())
 
 
+def published_counts(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, column: str | None,
+                     default: str) -> dict[str, int] | None:
+    """Rows per source of the table as last published (None before its first publish)."""
+    if not wh.table_exists(con, ref):
+        return None
+    if column is None:
+        return {default: wh.fetch_value(con, wh.load_sql("count_rows").format(target=ref.sql))}
+    return dict(wh.fetch_rows(con, wh.load_sql("count_rows_by").format(target=ref.sql, column=wh.quote_ident(column))))
+
+
 def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: date, run_id: str | None = None,
-                  asset: str | None = None, severities: Mapping[str, str] | None = None) -> StagingOutcome:
+                  asset: str | None = None, policy: Policy | None = None) -> StagingOutcome:
     inputs = {name: read_current(con, name) for name in spec.raw_tables}
     result = spec.build(inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
@@ -78,11 +89,15 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
         raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
     staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
     outcome = StagingOutcome(f"staging.{spec.name}", staged.height, quarantined.height)
-    outcome.checks = with_severities(outcome.table, [
+    policy = policy or Policy()
+    outcome.checks = policy.apply(outcome.table, [
         validate_frame(spec.schema, staged, name="schema_valid", key_columns=spec.key_columns),
         rows_reconcile(raw_counts, staged_counts, _counts(quarantined, "source", "")),
-        quarantine_share(raw_counts, quarantined),
-    ], severities)
+        quarantine_share(raw_counts, quarantined, policy.threshold("quarantine_share", QUARANTINE_WARN_SHARE)),
+        row_count_change(staged_counts, published_counts(con, wh.TableRef("staging", spec.name), spec.source_column,
+                                                         next(iter(raw_counts), spec.name)),
+                         policy.threshold("row_count_change", MAX_CHANGE)),
+    ])
     if any(c.stops_run for c in outcome.checks):
         return outcome
     ref = wh.TableRef("staging", spec.name)
@@ -117,12 +132,12 @@ def staging_asset(spec: StagingTable) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "polars", "pandera"},
         metadata={"dagster/table_name": f"staging.{spec.name}", "dagster/column_schema": schema},
-        check_specs=check_specs(key, STAGING_CHECKS),
+        check_specs=check_specs(key, {**STAGING_CHECKS, **VOLUME_CHECKS}),
     )
     def _stage(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
-            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string(), quality.severities)
+            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string(), quality.policy())
             yield from report_checks(context, con, outcome.table, outcome.checks)
         stop_if_blocked(outcome.table, outcome.checks)
         yield dg.MaterializeResult(metadata={"dagster/row_count": outcome.rows, "quarantined": outcome.quarantined})
