@@ -104,6 +104,10 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
     out.print(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
               + "".join(f"\n  {'error    ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))
     out.print(f"warehouse: {warehouse.resolve()}")
+    if summary.report:
+        out.print(f"quality report: {summary.report.resolve()}   (crm360 quality for the terminal)")
+    if summary.report_error:
+        console.print(f"[yellow]warning:[/] quality report not written: {summary.report_error}", highlight=False)
     if not summary.success:
         for step, message in summary.errors:
             console.print(f"[bold red]error:[/] {step}: {message}", highlight=False, soft_wrap=True)

@@ -6,37 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from pipelines import warehouse as wh
+from pipelines.quality_report import QualityError, read_results
 from quality.history import RunReport, check_history, run_report, trend_line
 
-CHECK_RESULTS = wh.TableRef("quality", "check_results")
 LINEAGE = (("_source_file", "source_file"), ("_row_number", "row_number"))
-
-
-class QualityError(Exception):
-    """A request `crm360 quality` cannot answer (no warehouse, a run writing, an unknown check)."""
-
-
-def read_results(warehouse: Path) -> pl.DataFrame:
-    """Every recorded check evaluation; read-only, so it works beside a reader but not while a run writes."""
-    if not warehouse.is_file():
-        raise QualityError(f"warehouse {warehouse} not found; run `crm360 run` first")
-    try:
-        con = wh.connect(warehouse, read_only=True)
-    except (duckdb.IOException, duckdb.ConnectionException) as exc:
-        raise QualityError(f"warehouse {warehouse} is held by a running job; try again when it finishes "
-                           f"({str(exc).splitlines()[0]})") from exc
-    try:
-        if not wh.table_exists(con, CHECK_RESULTS):
-            return pl.DataFrame()
-        return wh.fetch_frame(con, wh.load_sql("select_all").format(target=CHECK_RESULTS.sql))
-    finally:
-        con.close()
 
 
 def _sample(raw: Any) -> list[dict]:

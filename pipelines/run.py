@@ -11,6 +11,7 @@ import dagster as dg
 from pipelines import warehouse as wh
 from pipelines.definitions import build_definitions
 from pipelines.jobs import DAILY_JOB_NAME
+from pipelines.quality_report import write_quality_report
 
 
 @dataclass
@@ -31,6 +32,8 @@ class RunSummary:
     checks_failed: list[tuple[str, str, bool]]  # (asset, check, severity is error)
     errors: list[tuple[str, str]]  # (step, one-line message)
     skipped_steps: list[str]
+    report: Path | None = None  # the HTML quality report of this run
+    report_error: str | None = None  # why it could not be written
 
 
 def _innermost_message(error) -> str:
@@ -81,6 +84,11 @@ def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | 
         name = mat.asset_key.to_user_string()
         assets[name] = AssetSummary(name, meta.get("dagster/row_count"), meta.get("rows_added"), meta.get("new_files") or [])
     evaluations = result.get_asset_check_evaluations()
+    report, report_error = None, None
+    try:  # the report matters most when the run failed: written either way, never failing the run
+        report = write_quality_report(warehouse, result.run_id)
+    except Exception as exc:  # noqa: BLE001
+        report_error = f"{type(exc).__name__}: {exc}"
     return RunSummary(
         run_id=result.run_id,
         partition=run_date.isoformat(),
@@ -92,4 +100,6 @@ def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | 
         errors=[(e.step_key or "run", _failure_message(e)) for e in result.all_events
                 if e.event_type in (dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RESOURCE_INIT_FAILURE)],
         skipped_steps=[e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SKIPPED],
+        report=report,
+        report_error=report_error,
     )

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from pipelines import warehouse as wh
 from pipelines.cli import main
 from quality.history import check_history, run_report, trend_line
+from quality.report_html import render, trend_svg
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
 
@@ -141,3 +142,26 @@ def test_quality_on_a_warehouse_with_no_checks_yet(tmp_path):
     con.close()
     result = quality("--warehouse", str(tmp_path / "w.duckdb"))
     assert result.exit_code == 0 and "no check results yet" in result.output
+
+
+# ---------------------------------------------------------------- the HTML report
+
+def test_the_html_report_is_self_contained_and_puts_failures_first():
+    page = render(HISTORY.with_columns(pl.lit('{"message": "a.csv: column \'x\' <missing>"}').alias("metadata")), "w.duckdb")
+    assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+    assert page.index("<h2>Failures</h2>") < page.index("<h2>raw</h2>") < page.index("<h2>staging</h2>")
+    failures = page[page.index("<h2>Failures</h2>"):page.index("<h2>raw</h2>")]
+    assert "schema_valid" in failures and "record_id_unique" in failures and "raw.erp" not in failures
+    assert "column &#x27;x&#x27; &lt;missing&gt;" in failures  # the finding, escaped
+    assert "&quot;_source_file&quot;: &quot;a.csv&quot;" in failures  # its sample rows
+    assert failures.count("<svg") == 2 and "1 error" in page and "1 warn" in page and "1 passed" in page
+
+
+def test_trend_svg_marks_each_run():
+    svg = trend_svg([0, 4, 9], [True, False, False])
+    assert svg.count("<circle") == 3 and svg.count("#cf222e") == 2 and svg.count("#1a7f37") == 1
+    assert trend_svg([], []) == ""
+
+
+def test_an_empty_warehouse_gets_a_page_that_says_so():
+    assert "No checks recorded yet" in render(pl.DataFrame(), "w.duckdb")

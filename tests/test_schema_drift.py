@@ -102,3 +102,5 @@ def test_the_run_names_the_file_and_column_and_crm360_quality_shows_it(landing, 
     assert report.exit_code == 1
     assert "schema_drift" in report.output and "2026-11-20/crm_contacts.csv" in report.output
     assert "expected_column=邮箱" in report.output
+    page = (warehouse_file.parent / f"{warehouse_file.stem}.quality.html").read_text(encoding="utf-8")
+    assert "schema_drift" in page[page.index("<h2>Failures</h2>"):page.index("<h2>raw</h2>")]

@@ -1,0 +1,51 @@
+"""The warehouse's check results, read without disturbing a run, and the HTML quality report
+written beside the warehouse after every run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import warehouse as wh
+from quality.report_html import render
+
+CHECK_RESULTS = wh.TableRef("quality", "check_results")
+
+
+class QualityError(Exception):
+    """A request `crm360 quality` cannot answer (no warehouse, a run writing, an unknown check)."""
+
+
+def read_results(warehouse: Path) -> pl.DataFrame:
+    """Every recorded check evaluation; read-only, so it works beside a reader but not while a run writes."""
+    if not warehouse.is_file():
+        raise QualityError(f"warehouse {warehouse} not found; run `crm360 run` first")
+    try:
+        con = wh.connect(warehouse, read_only=True)
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        raise QualityError(f"warehouse {warehouse} is held by a running job; try again when it finishes "
+                           f"({str(exc).splitlines()[0]})") from exc
+    try:
+        if not wh.table_exists(con, CHECK_RESULTS):
+            return pl.DataFrame()
+        return wh.fetch_frame(con, wh.load_sql("select_all").format(target=CHECK_RESULTS.sql))
+    finally:
+        con.close()
+
+
+def report_path(warehouse: Path) -> Path:
+    """Beside the warehouse file: data/warehouse.duckdb -> data/warehouse.quality.html."""
+    return warehouse.with_name(f"{warehouse.stem}.quality.html")
+
+
+def write_quality_report(warehouse: Path, run_id: str | None = None) -> Path:
+    """Render the report of ``run_id`` (default the latest) and replace the old one in one rename."""
+    path = report_path(warehouse)
+    page = render(read_results(warehouse), str(warehouse), run_id)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    scratch.write_text(page, encoding="utf-8")
+    os.replace(scratch, path)
+    return path
