@@ -11,6 +11,8 @@ from pathlib import Path
 ENV_LANDING = "CRM360_LANDING"
 ENV_WAREHOUSE = "CRM360_WAREHOUSE"
 ENV_ERP_URL = "CRM360_ERP_URL"
+ENV_ALERT_WEBHOOK = "CRM360_ALERT_WEBHOOK"  # Slack-compatible incoming webhook for run and check failures
+ENV_DAGSTER_URL = "CRM360_DAGSTER_URL"  # the Dagster UI the alerts link to (default http://localhost:3000)
 
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")

@@ -14,7 +14,7 @@ from assets.standardize.tables import staging_assets
 from pipelines import config
 from pipelines.jobs import daily_job, daily_schedule
 from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
-from pipelines.sensors import landing_sensor
+from pipelines.sensors import alert_on_failed_checks, alert_on_run_failure, landing_sensor
 
 
 def build_definitions(landing: Path | None = None, warehouse: Path | None = None, erp_url: str | None = None) -> dg.Definitions:
@@ -31,7 +31,7 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
         assets=[*dg.load_assets_from_package_module(assets.ingest), *staging_assets, core_tables, *mart_assets],
         jobs=[daily_job],
         schedules=[daily_schedule],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_checks],
         resources={
             "warehouse": Warehouse(database=str(warehouse)),
             "landing": Landing(path=str(landing)),
