@@ -35,7 +35,7 @@ run: setup
 	$(BIN)/crm360 run --landing $(LANDING) --warehouse $(WAREHOUSE) --date $(DEMO_DATE)
 
 test: setup
-	$(BIN)/pytest -n auto -q
+	$(BIN)/pytest -n auto --dist loadscope -q
 
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
