@@ -51,6 +51,9 @@ CHECK_THRESHOLDS: dict[str, float] = {
     "row_count_drop": 0.25,  # error: golden customers or a mart lose more than this share of their rows
     "quarantine_share": 0.05,  # warn: more than this share of a source's records quarantined
     "cluster_size": 50,  # warn: a golden customer of more records (a chain of weak matches)
+    "source_freshness": 48,  # warn: a source's newest file or ERP change is older than this many hours
+    "raw.erp_products.source_freshness": 24 * 90,  # the catalogue changes seldom
+    "raw.company_registry.source_freshness": 24 * 45,  # a bought registry, refreshed monthly
 }
 
 # Entity resolution. A pair is merged when its match probability reaches MATCH_THRESHOLD; the

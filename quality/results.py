@@ -67,13 +67,17 @@ def outcome(specs: dict[str, tuple[bool, str]], name: str, passed: bool, failing
 @dataclass(frozen=True)
 class Policy:
     """How the checks of a run weigh (severities, see ``with_severities``) and where they draw the
-    line (thresholds by check name; a check not listed keeps its own default)."""
+    line (thresholds by check name or "<asset>.<check>"; a check not listed keeps its own default)."""
 
     severities: Mapping[str, str] = field(default_factory=dict)
     thresholds: Mapping[str, float] = field(default_factory=dict)
 
-    def threshold(self, check: str, default: float) -> float:
-        return float(self.thresholds.get(check, default))
+    def threshold(self, check: str, default: float, asset: str | None = None) -> float:
+        """The entry for "<asset>.<check>", else for the check, else ``default``."""
+        for key in ([f"{asset}.{check}"] if asset else []) + [check]:
+            if key in self.thresholds:
+                return float(self.thresholds[key])
+        return float(default)
 
     def apply(self, asset: str, checks: Iterable[CheckOutcome]) -> list[CheckOutcome]:
         return with_severities(asset, checks, self.severities)

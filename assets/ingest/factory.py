@@ -14,13 +14,14 @@ from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
 from quality.raw_checks import RAW_CHECKS
+from quality.freshness import FRESHNESS_CHECKS
 from quality.volume import VOLUME_CHECKS
 
 RAW_GROUP = "raw"
 
 
 def raw_check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
-    return check_specs(key, {**RAW_CHECKS, **VOLUME_CHECKS})
+    return check_specs(key, {**RAW_CHECKS, **VOLUME_CHECKS, **FRESHNESS_CHECKS})
 
 
 def table_metadata(ref: wh.TableRef, columns: dict[str, str], column_type: str) -> dict:
@@ -44,6 +45,9 @@ def report(context: dg.AssetExecutionContext, con, outcome: IngestOutcome) -> It
             "rows_added": outcome.rows_added,
             "new_files": dg.MetadataValue.json(outcome.new_files),
             "skipped_files": dg.MetadataValue.json(outcome.skipped_files),
+            # the source's newest delivery, not this run: what Dagster's freshness checks judge
+            **({"dagster/last_updated_timestamp": dg.MetadataValue.timestamp(outcome.newest_delivery)}
+               if outcome.newest_delivery else {}),
         }
     )
 

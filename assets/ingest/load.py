@@ -20,6 +20,7 @@ from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from pipelines import warehouse as wh
 from quality.raw_checks import column_drift, raw_batch_checks
+from quality.freshness import MAX_AGE_HOURS, reference_time, source_freshness
 from quality.volume import MAX_CHANGE, row_count_change
 from quality.results import CheckOutcome, Policy
 
@@ -34,6 +35,13 @@ class Delivery:
     unreadable: list[dict] = field(default_factory=list)  # files that could not be read, with the reason
     rows: dict[str, int] = field(default_factory=dict)  # per file or snapshot
     last_good_rows: dict[str, int] = field(default_factory=dict)  # per file: the delivery's before it
+    newest: datetime | None = None  # the source's newest file (modified) or ERP change (captured)
+    reference: datetime | None = None  # when freshness is judged: the run's date
+
+    def checks(self, asset: str, source: str, policy: Policy) -> list[CheckOutcome]:
+        return [row_count_change(self.rows, self.last_good_rows, policy.threshold("row_count_change", MAX_CHANGE, asset)),
+                source_freshness(source, self.newest, self.reference or reference_time(None),
+                                 policy.threshold("source_freshness", MAX_AGE_HOURS, asset))]
 
 
 @dataclass
@@ -46,6 +54,7 @@ class IngestOutcome:
     total_rows: int = 0
     checks: list[CheckOutcome] = field(default_factory=list)
     published: bool = False
+    newest_delivery: datetime | None = None  # the source's newest file or ERP change
 
     @property
     def blocked_by(self) -> list[CheckOutcome]:
@@ -133,7 +142,8 @@ def _stage_check_publish(
     outcome.checks = policy.apply(outcome.table, [
         *raw_batch_checks(batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns,
                           delivery.drift, delivery.unreadable),
-        row_count_change(delivery.rows, delivery.last_good_rows, policy.threshold("row_count_change", MAX_CHANGE))])
+        *delivery.checks(outcome.table, outcome.source, policy)])
+    outcome.newest_delivery = delivery.newest
     if outcome.blocked_by:
         wh.discard(con, ref)
         outcome.total_rows = _count(con, ref)
@@ -160,7 +170,8 @@ def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref
     outcome.checks = policy.apply(outcome.table, [
         *raw_batch_checks(published, rows_loaded, published.height, columns, columns, delivery.drift,
                           delivery.unreadable),
-        row_count_change(delivery.rows, delivery.last_good_rows, policy.threshold("row_count_change", MAX_CHANGE))])
+        *delivery.checks(outcome.table, outcome.source, policy)])
+    outcome.newest_delivery = delivery.newest
     outcome.total_rows = published.height
     return outcome
 
@@ -183,12 +194,15 @@ def ingest_files(
     outcome = IngestOutcome(source.name, str(ref))
     policy = policy or Policy()
     known = _known_hashes(con, source.name)
-    frames, ledger, delivery = [], [], Delivery()
+    files = landing_files(landing, source.pattern, as_of)
+    frames, ledger = [], []
+    delivery = Delivery(reference=reference_time(as_of), newest=max(
+        (datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) for p in files), default=None))
     last_rows = wh.fetch_rows(con, wh.load_sql("last_delivery_rows"), {"source": source.name})
     previous = last_rows[0][0] if last_rows else None
     expected, known_types = _expected_columns(con, ref, (source.record_id, *source.required),
                                               typed=source.format == "parquet")
-    for path in landing_files(landing, source.pattern, as_of):
+    for path in files:
         label = path.relative_to(landing).as_posix()
         digest = file_sha256(path)
         if digest in known:
@@ -253,7 +267,9 @@ def ingest_erp_snapshot(
     outcome = IngestOutcome(table.name, str(ref))
     policy = policy or Policy()
     expected, _ = _expected_columns(con, ref, (*id_columns(table.record_id), *table.required), typed=False)
-    delivery = Delivery(drift=column_drift(source_label, snapshot.schema, expected), rows={source_label: snapshot.height})
+    last_change = wh.fetch_value(con, wh.load_sql("last_change_loaded"), {"source": table.name})
+    delivery = Delivery(drift=column_drift(source_label, snapshot.schema, expected), rows={source_label: snapshot.height},
+                        reference=reference_time(as_of), newest=last_change)
     if wh.table_exists(con, ref):  # the last snapshot's size: the records raw holds a current version of
         delivery.last_good_rows[source_label] = wh.fetch_value(
             con, wh.load_sql("count_distinct_records").format(target=ref.sql))
@@ -270,6 +286,8 @@ def ingest_erp_snapshot(
         changed = hashed.join(seen, on="_row_hash", how="anti")
     else:
         changed = hashed
+    if changed.height:
+        delivery.newest = loaded_at
     outcome.new_files.append(source_label)
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
                "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at}]
