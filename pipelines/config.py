@@ -56,6 +56,9 @@ CHECK_THRESHOLDS: dict[str, float] = {
     "raw.company_registry.source_freshness": 24 * 45,  # a bought registry, refreshed monthly
 }
 
+# Customer data health (quality.customer_data_health): a record not updated for longer is stale.
+HEALTH_STALE_DAYS = 365
+
 # Entity resolution. A pair is merged when its match probability reaches MATCH_THRESHOLD; the
 # probability comes from a model fitted on each run's own data, so the default needs no tuning.
 MATCH_THRESHOLD = 0.9

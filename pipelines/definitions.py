@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 import assets.ingest
+from assets.health import customer_data_health
 from assets.marts import mart_assets
 from assets.resolve.core import core_tables
 from assets.standardize.tables import staging_assets
@@ -57,7 +58,7 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
     raw_assets = dg.load_assets_from_package_module(assets.ingest)
     freshness = freshness_checks(raw_assets)
     return dg.Definitions(
-        assets=[*raw_assets, *staging_assets, core_tables, *mart_assets],
+        assets=[*raw_assets, *staging_assets, core_tables, *mart_assets, customer_data_health],
         asset_checks=freshness,
         jobs=[daily_job],
         schedules=[daily_schedule],

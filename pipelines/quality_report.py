@@ -36,6 +36,20 @@ def read_results(warehouse: Path) -> pl.DataFrame:
         con.close()
 
 
+HEALTH_HISTORY = wh.TableRef("quality", "data_health_history")
+
+
+def read_health(warehouse: Path) -> pl.DataFrame:
+    """Customer data health per run, oldest first (empty before the first)."""
+    con = wh.connect(warehouse, read_only=True)
+    try:
+        if not wh.table_exists(con, HEALTH_HISTORY):
+            return pl.DataFrame()
+        return wh.fetch_frame(con, wh.load_sql("select_all").format(target=HEALTH_HISTORY.sql)).sort("recorded_at")
+    finally:
+        con.close()
+
+
 def report_path(warehouse: Path) -> Path:
     """Beside the warehouse file: data/warehouse.duckdb -> data/warehouse.quality.html."""
     return warehouse.with_name(f"{warehouse.stem}.quality.html")
@@ -44,7 +58,7 @@ def report_path(warehouse: Path) -> Path:
 def write_quality_report(warehouse: Path, run_id: str | None = None) -> Path:
     """Render the report of ``run_id`` (default the latest) and replace the old one in one rename."""
     path = report_path(warehouse)
-    page = render(read_results(warehouse), str(warehouse), run_id)
+    page = render(read_results(warehouse), str(warehouse), run_id, read_health(warehouse))
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     scratch.write_text(page, encoding="utf-8")
     os.replace(scratch, path)

@@ -69,8 +69,27 @@ def _trends(results: pl.DataFrame, report: RunReport) -> dict[tuple[str, str], s
     return {(r["asset"], r["check_name"]): trend_svg(r["failing_rows"], r["passed"]) for r in history.iter_rows(named=True)}
 
 
+def health_section(health: pl.DataFrame) -> str:
+    """The latest customer data health figures, each with its trend over the runs before."""
+    if health.is_empty():
+        return ""
+    recent = health.tail(TREND_RUNS)
+    latest = recent.row(-1, named=True)
+    rows = []
+    for column, label, as_share in (("customers", "golden customers", False), ("share_complete", "complete", True),
+                                    ("share_stale", "stale", True), ("share_conflicting", "conflicting values", True),
+                                    ("share_invalid", "invalid values nulled", True),
+                                    ("mean_health_score", "mean health score", False)):
+        value = f"{latest[column]:.1%}" if as_share else f"{latest[column]:,}"
+        series = [round((v or 0) * 100) if as_share else round(v or 0) for v in recent[column].to_list()]
+        rows.append(f"<tr><th>{label}</th><td class='n'>{value}</td><td>{trend_svg(series, [True] * len(series))}</td></tr>")
+    return ("<h2>Customer data health</h2><p class='meta'>as of " + escape(str(latest["as_of"]))
+            + "; per customer in quality.customer_data_health, per sales owner in quality.data_health_by_owner</p>"
+            + "<table><tr><th></th><th>latest</th><th>trend</th></tr>" + "".join(rows) + "</table>")
+
+
 def render(results: pl.DataFrame, warehouse: str, run_id: str | None = None,
-           health: dict | None = None) -> str:
+           health: pl.DataFrame | None = None) -> str:
     """The page for ``run_id`` (default the latest run) from ``quality.check_results`` rows."""
     head = f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>crm360 quality</title><style>{STYLE}</style></head><body>"
     report = run_report(results, run_id) if not results.is_empty() else None
@@ -95,10 +114,8 @@ def render(results: pl.DataFrame, warehouse: str, run_id: str | None = None,
                          f"<td class='n'>{f['failing_rows'] or 0:,}</td><td>{since}</td><td>{what}{_sample(f['sample'])}</td>"
                          f"<td>{trends.get((f['asset'], f['check_name']), '')}</td></tr>")
         parts.append("</table>")
-    if health:
-        parts.append("<h2>Customer data health</h2><table>"
-                     + "".join(f"<tr><th>{escape(str(k))}</th><td class='n'>{escape(str(v))}</td></tr>" for k, v in health.items())
-                     + "</table>")
+    if health is not None:
+        parts.append(health_section(health))
     checks = report.checks.with_columns(pl.col("asset").map_elements(_layer, return_dtype=pl.String).alias("layer"))
     for layer in [*LAYERS, "other"]:
         rows = checks.filter(pl.col("layer") == layer).sort("asset", "check_name")
