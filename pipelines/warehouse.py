@@ -93,6 +93,12 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]
     execute(con, text, params)
 
 
+def gx_docs_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Where Great Expectations' Data Docs go: beside the warehouse file (none for an in-memory one)."""
+    path = fetch_value(con, load_sql("warehouse_path"))
+    return Path(path).resolve().with_name(f"{Path(path).stem}.gx_docs") if path else None
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, ref: TableRef) -> bool:
     return bool(fetch_value(con, load_sql("table_exists"), {"schema": ref.schema, "table": ref.table}))
 

@@ -27,7 +27,7 @@ CORE_CHECKS: dict[str, tuple[bool, str]] = {
 # Which core table each check is reported on.
 CHECK_TABLE = {"xref_complete": "customer_xref", "cluster_size": "customer_xref", "golden_has_members": "golden_customer",
                "golden_single_id": "golden_customer", "golden_ids_unique": "golden_customer", "match_rate": "match_pairs",
-               "row_count_drop": "golden_customer"}
+               "row_count_drop": "golden_customer", "gx_golden_customer": "golden_customer"}
 
 
 def _outcome(name: str, passed: bool, failing_rows: int = 0, sample=None, **metadata) -> CheckOutcome:

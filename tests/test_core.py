@@ -206,7 +206,7 @@ def test_multi_asset_reports_each_check_on_its_table_and_row_counts(con, warehou
     assert evaluations == {("customer_xref", "xref_complete"): True, ("customer_xref", "cluster_size"): True,
                            ("golden_customer", "golden_has_members"): True, ("golden_customer", "golden_single_id"): True,
                            ("golden_customer", "golden_ids_unique"): True, ("golden_customer", "row_count_drop"): True,
-                           ("match_pairs", "match_rate"): True}
+                           ("golden_customer", "gx_golden_customer"): True, ("match_pairs", "match_rate"): True}
     rows = {m.asset_key.path[-1]: m.metadata["dagster/row_count"].value for m in result.get_asset_materialization_events()
             for m in [m.event_specific_data.materialization]}
     assert rows == {"match_pairs": 1, "customer_xref": 3, "golden_customer": 2, "golden_id_history": 2, "household": 2}
@@ -229,7 +229,7 @@ def test_multi_asset_blocking_failure_fails_the_step_after_reporting_every_check
     result = materialize(warehouse_file)
     assert not result.success
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == len(checks.CORE_CHECKS) + 1 and evaluations["golden_has_members"] is False
+    assert len(evaluations) == len(checks.CORE_CHECKS) + 2 and evaluations["golden_has_members"] is False
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
     assert "core layer not published" in failure.event_specific_data.user_failure_data.description
 

@@ -67,7 +67,7 @@ def test_core_checks_sit_on_the_tables_they_check():
     assert checks == {("customer_xref", "xref_complete"): True, ("customer_xref", "cluster_size"): False,
                       ("golden_customer", "golden_has_members"): True, ("golden_customer", "golden_single_id"): True,
                       ("golden_customer", "golden_ids_unique"): True, ("golden_customer", "row_count_drop"): True,
-                      ("match_pairs", "match_rate"): False}
+                      ("golden_customer", "gx_golden_customer"): True, ("match_pairs", "match_rate"): False}
 
 
 def test_core_is_built_from_staged_customer_records_in_the_daily_job():

@@ -20,6 +20,7 @@ from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
 from quality.results import CheckOutcome, Policy
+from quality.gx_suites import SUITES, gx_checks, run_suite
 from quality.volume import DROP_CHECKS, MAX_CHANGE, row_count_drop
 
 
@@ -63,9 +64,12 @@ def build_and_publish(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable
     last_good = (wh.fetch_value(con, wh.load_sql("count_rows").format(target=primary.ref.sql))
                  if wh.table_exists(con, primary.ref) else None)
     result = build(con, as_of)
-    result.checks = policy.apply(str(primary.ref), [
-        *result.checks, row_count_drop(str(primary.ref), result.frames[primary.name].height, last_good,
-                                       policy.threshold("row_count_drop", MAX_CHANGE))])
+    checks = [*result.checks, row_count_drop(str(primary.ref), result.frames[primary.name].height, last_good,
+                                             policy.threshold("row_count_drop", MAX_CHANGE))]
+    if str(primary.ref) in SUITES:
+        golden = wh.fetch_frame(con, wh.load_sql("golden_ids"))["golden_id"]
+        checks.append(run_suite(str(primary.ref), result.frames[primary.name], golden, wh.gx_docs_dir(con)))
+    result.checks = policy.apply(str(primary.ref), checks)
     if not any(c.stops_run for c in result.checks):
         publish_marts(con, tables, result)
     return result
@@ -83,7 +87,8 @@ def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKe
                                         dg.TableColumn(c, "mart", description=text) for c, text in t.columns.items()])})
              for t in tables]
 
-    @dg.multi_asset(name=name, specs=specs, check_specs=check_specs(primary.key, {**checks, **DROP_CHECKS}),
+    @dg.multi_asset(name=name, specs=specs,
+                    check_specs=check_specs(primary.key, {**checks, **DROP_CHECKS, **gx_checks(str(primary.ref))}),
                     partitions_def=daily_partitions, pool=WAREHOUSE_POOL, description=description)
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()

@@ -22,6 +22,7 @@ from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, SOURCE_TRUST, WARE
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
 from quality.core_checks import CHECK_TABLE, CORE_CHECKS, MAX_CLUSTER_SIZE, core_checks
+from quality.gx_suites import gx_checks, run_suite
 from quality.volume import DROP_CHECKS, MAX_CHANGE, row_count_drop
 from quality.results import CheckOutcome, Policy
 
@@ -153,7 +154,8 @@ def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None =
               row_count_drop(str(GOLDEN), resolution.golden.height,
                              wh.fetch_value(con, wh.load_sql("count_rows").format(target=GOLDEN.sql))
                              if wh.table_exists(con, GOLDEN) else None,
-                             policy.threshold("row_count_drop", MAX_CHANGE))]
+                             policy.threshold("row_count_drop", MAX_CHANGE)),
+              run_suite(str(GOLDEN), resolution.golden, None, wh.gx_docs_dir(con))]
     for check in checks:
         outcome.checks.setdefault(CHECK_TABLE[check.name], []).append(check)
     outcome.checks = {table: policy.apply(f"core.{table}", found) for table, found in outcome.checks.items()}
@@ -206,8 +208,8 @@ def _spec(table: CoreTable) -> dg.AssetSpec:
 
 def _core_check_specs() -> list[dg.AssetCheckSpec]:
     return [spec for name, key in CORE_KEYS.items()
-            for spec in check_specs(key, {c: {**CORE_CHECKS, **DROP_CHECKS}[c] for c, table in CHECK_TABLE.items()
-                                          if table == name})]
+            for spec in check_specs(key, {c: {**CORE_CHECKS, **DROP_CHECKS, **gx_checks(str(GOLDEN))}[c]
+                                          for c, table in CHECK_TABLE.items() if table == name})]
 
 
 def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
