@@ -81,3 +81,41 @@ def test_summarize():
                            "conflicting_fields": [[], ["birth_date: 2 different values"]], "invalid_fields": [[], []]})
     assert summarize(health) == {"customers": 2, "share_complete": 0.5, "share_stale": 0.5, "share_conflicting": 0.5,
                                  "share_invalid": 0.0, "mean_health_score": 72.5}
+
+
+def test_conflicts_invalid_values_and_owner_on_hand_made_records(tmp_path):
+    con = wh.connect(tmp_path / "w.duckdb")
+    wh.ensure_schemas(con)
+    wh.execute(con, """
+        CREATE TABLE core.golden_customer AS SELECT * FROM (VALUES
+            ('G1', 'person', '王伟', NULL, '+8613800138000', NULL, '天河路1号', '广州', NULL, DATE '1985-03-07',
+             TIMESTAMPTZ '2026-10-01 00:00:00+00'),
+            ('G2', 'company', NULL, '星辰科技有限公司', NULL, NULL, NULL, NULL, '91350100M000100Y43', NULL,
+             TIMESTAMPTZ '2020-01-01 00:00:00+00'))
+            t(golden_id, customer_kind, full_name, company_name, phone, email, address_line1, city, id_number,
+              birth_date, last_updated_at);
+        CREATE TABLE core.customer_xref AS SELECT * FROM (VALUES
+            ('crm', 'C1', 'G1'), ('erp', 'E1', 'G1'), ('erp', 'E2', 'G2')) t(source, record_id, golden_id);
+        CREATE TABLE staging.customer_records AS SELECT * FROM (VALUES
+            ('crm', 'C1', DATE '1985-03-07', 'F', '{"owner": "李娜"}', TIMESTAMPTZ '2026-10-01 00:00:00+00', NULL),
+            ('erp', 'E1', DATE '1985-07-03', 'F', NULL, TIMESTAMPTZ '2026-09-01 00:00:00+00', NULL),
+            ('erp', 'E2', NULL, NULL, '{"owner": "张伟"}', NULL, TIMESTAMPTZ '2020-01-01 00:00:00+00'))
+            t(source, record_id, birth_date, gender, attributes, updated_at, created_at);
+        CREATE TABLE staging.customer_field_issues AS SELECT * FROM (VALUES
+            ('erp', 'E1', 'phone', '12345', NULL, 'nulled', 'invalid_phone'),
+            ('erp', 'E1', 'email', 'A@B.CON', 'a@b.com', 'corrected', 'email_domain_corrected'))
+            t(source, record_id, field, original_value, value, action, reason);
+    """)
+    build = build_health(con, date(2026, 11, 1), stale_days=365)
+    con.close()
+    rows = {r["golden_id"]: r for r in build.health.iter_rows(named=True)}
+    assert rows["G1"]["conflicting_fields"] == ["birth_date: 2 different values"]
+    assert rows["G1"]["invalid_fields"] == ["phone: invalid_phone"]  # a corrected value is not invalid
+    assert rows["G1"]["owner"] == "李娜" and rows["G1"]["completeness"] == 1.0 and not rows["G1"]["stale"]
+    assert rows["G1"]["health_score"] == 80.0  # complete and current, not consistent
+    assert rows["G2"]["has_identity"] and not rows["G2"]["has_contact"] and rows["G2"]["stale"]
+    assert rows["G2"]["health_score"] == 20.0 + 60 * 2 / 4  # name and identity known, stale, consistent
+    needs = {r["golden_id"]: r["needs"] for r in build.by_owner.iter_rows(named=True)}
+    assert needs["G1"] == ["birth_date: 2 different values", "phone: invalid_phone"]
+    assert needs["G2"][:2] == ["phone or email missing", "address missing"] and "not updated for" in needs["G2"][2]
+    assert build.summary["share_conflicting"] == 0.5 and build.summary["share_invalid"] == 0.5
