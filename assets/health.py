@@ -22,7 +22,6 @@ from quality.results import CheckOutcome, Policy
 HEALTH = wh.TableRef("quality", "customer_data_health")
 BY_OWNER = wh.TableRef("quality", "data_health_by_owner")
 HISTORY = wh.TableRef("quality", "data_health_history")
-GOLDEN = wh.TableRef("core", "golden_customer")
 CLV = wh.TableRef("marts", "customer_clv")
 KEYS = {"customer_data_health": dg.AssetKey(["quality", "customer_data_health"]),
         "data_health_by_owner": dg.AssetKey(["quality", "data_health_by_owner"])}
@@ -84,7 +83,7 @@ def build_health(con: duckdb.DuckDBPyConnection, as_of: date, stale_days: int = 
     finally:
         con.unregister("health")
         con.unregister("clv")
-    golden = wh.fetch_frame(con, wh.load_sql("select_all").format(target=GOLDEN.sql)).select("golden_id")
+    golden = wh.fetch_frame(con, wh.load_sql("golden_ids"))
     return HealthBuild(health, by_owner, summarize(health),
                        [one_row_per_customer("customer_data_health", health, golden, every_customer=True)])
 

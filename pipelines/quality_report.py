@@ -19,8 +19,12 @@ class QualityError(Exception):
     """A request `crm360 quality` cannot answer (no warehouse, a run writing, an unknown check)."""
 
 
-def read_results(warehouse: Path) -> pl.DataFrame:
-    """Every recorded check evaluation; read-only, so it works beside a reader but not while a run writes."""
+HEALTH_HISTORY = wh.TableRef("quality", "data_health_history")
+
+
+def read_tables(warehouse: Path, *refs: wh.TableRef) -> list[pl.DataFrame]:
+    """Each table whole (empty when it does not exist yet), on one read-only connection: it works
+    beside a reader but not while a run writes."""
     if not warehouse.is_file():
         raise QualityError(f"warehouse {warehouse} not found; run `crm360 run` first")
     try:
@@ -29,25 +33,15 @@ def read_results(warehouse: Path) -> pl.DataFrame:
         raise QualityError(f"warehouse {warehouse} is held by a running job; try again when it finishes "
                            f"({str(exc).splitlines()[0]})") from exc
     try:
-        if not wh.table_exists(con, CHECK_RESULTS):
-            return pl.DataFrame()
-        return wh.fetch_frame(con, wh.load_sql("select_all").format(target=CHECK_RESULTS.sql))
+        return [wh.fetch_frame(con, wh.load_sql("select_all").format(target=ref.sql))
+                if wh.table_exists(con, ref) else pl.DataFrame() for ref in refs]
     finally:
         con.close()
 
 
-HEALTH_HISTORY = wh.TableRef("quality", "data_health_history")
-
-
-def read_health(warehouse: Path) -> pl.DataFrame:
-    """Customer data health per run, oldest first (empty before the first)."""
-    con = wh.connect(warehouse, read_only=True)
-    try:
-        if not wh.table_exists(con, HEALTH_HISTORY):
-            return pl.DataFrame()
-        return wh.fetch_frame(con, wh.load_sql("select_all").format(target=HEALTH_HISTORY.sql)).sort("recorded_at")
-    finally:
-        con.close()
+def read_results(warehouse: Path) -> pl.DataFrame:
+    """Every recorded check evaluation."""
+    return read_tables(warehouse, CHECK_RESULTS)[0]
 
 
 def report_path(warehouse: Path) -> Path:
@@ -58,7 +52,8 @@ def report_path(warehouse: Path) -> Path:
 def write_quality_report(warehouse: Path, run_id: str | None = None) -> Path:
     """Render the report of ``run_id`` (default the latest) and replace the old one in one rename."""
     path = report_path(warehouse)
-    page = render(read_results(warehouse), str(warehouse), run_id, read_health(warehouse))
+    results, health = read_tables(warehouse, CHECK_RESULTS, HEALTH_HISTORY)
+    page = render(results, str(warehouse), run_id, health.sort("recorded_at") if health.height else health)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     scratch.write_text(page, encoding="utf-8")
     os.replace(scratch, path)

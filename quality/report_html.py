@@ -9,7 +9,7 @@ from html import escape
 
 import polars as pl
 
-from quality.history import RunReport, run_report, with_severity
+from quality.history import RunReport, run_report, runs
 
 LAYERS = ("raw", "staging", "core", "marts", "quality")
 TREND_RUNS = 30
@@ -61,8 +61,7 @@ def _layer(asset: str) -> str:
 
 
 def _trends(results: pl.DataFrame, report: RunReport) -> dict[tuple[str, str], str]:
-    recent = (with_severity(results).group_by("run_id").agg(pl.col("checked_at").min().alias("started"))
-              .sort("started").filter(pl.col("started") <= report.started).tail(TREND_RUNS))
+    recent = runs(results).filter(pl.col("started") <= report.started).tail(TREND_RUNS).select("run_id", "started")
     history = (results.join(recent, on="run_id").sort("started")
                .group_by("asset", "check_name", maintain_order=True)
                .agg(pl.col("failing_rows"), pl.col("passed")))

@@ -215,15 +215,17 @@ def test_multi_asset_reports_each_check_on_its_table_and_row_counts(con, warehou
     assert pairs.metadata["threshold"].value == 0.75 and pairs.metadata["pairs_per_rule"].value == {"same_key": 1}
 
 
+def splits_one_id(staged, **kwargs):
+    """A resolution whose crosswalk names a golden id that golden_customer lacks: golden_has_members fails."""
+    resolution = fake_resolve(staged, **kwargs)
+    resolution.xref = resolution.xref.with_columns(
+        pl.when(pl.col("record_id") == "2").then(pl.lit("G-other")).otherwise("golden_id").alias("golden_id"))
+    return resolution
+
+
 def test_multi_asset_blocking_failure_fails_the_step_after_reporting_every_check(con, warehouse_file, monkeypatch):
     publish_staging(con, PEOPLE)
     con.close()
-
-    def splits_one_id(staged, **kwargs):
-        resolution = fake_resolve(staged, **kwargs)
-        resolution.xref = resolution.xref.with_columns(
-            pl.when(pl.col("record_id") == "2").then(pl.lit("G-other")).otherwise("golden_id").alias("golden_id"))
-        return resolution
 
     monkeypatch.setattr(engine, "resolve", splits_one_id)
     result = materialize(warehouse_file)
@@ -238,12 +240,6 @@ def test_multi_asset_blocking_failure_fails_the_step_after_reporting_every_check
 def test_a_check_set_to_warn_for_the_run_reports_and_lets_the_core_publish(con, warehouse_file, monkeypatch, key):
     publish_staging(con, PEOPLE)
     con.close()
-
-    def splits_one_id(staged, **kwargs):
-        resolution = fake_resolve(staged, **kwargs)
-        resolution.xref = resolution.xref.with_columns(
-            pl.when(pl.col("record_id") == "2").then(pl.lit("G-other")).otherwise("golden_id").alias("golden_id"))
-        return resolution
 
     monkeypatch.setattr(engine, "resolve", splits_one_id)
     result = materialize(warehouse_file, severities={key: "warn"})
