@@ -60,11 +60,11 @@ def pytest_sessionfinish(session, exitstatus):
         print(f"\nERROR: the tests changed the user's instance or demo data ({', '.join(map(str, USER_STATE))})")
 
 
-CONTACTS_HEADER = "联系人编号,姓名,性别,手机,电话,邮箱,公司,职位,省份,城市,地址,邮编,生日,负责人,标签,生命周期阶段,营销同意,创建时间,更新时间"
+CONTACTS_HEADER = "联系人编号,姓名,性别,手机,电话,邮箱,公司,职位,省份,城市,地址,邮编,生日,负责人,标签,生命周期阶段,营销同意,同意时间,创建时间,更新时间"
 CONTACT_ROWS = [
-    "C000001,王伟,男,+86 138 0013 8000,(020) 8888 8888,WangWei@163.com,星辰科技有限公司,经理,广东省,广州,天河路1号,510000,1985/3/7,李娜,高价值;展会,活跃客户,是,2024-01-05,2024-06-01",
-    "C000002,John Smith,M,(415) 555-0123,,john.smith@gmial.com,Acme Co.,CTO,,San Francisco,1 Market St,94105,05-01-1980,张伟,,潜在客户,否,2024/2/1,2024/2/1",
-    "C000003,欧阳娜娜,女,０１３９１２３４５６７８,,,,,,北京,朝阳区建国路88号,100020,1990年1月5日,李娜,老客户,新客户,,45296,45296",
+    "C000001,王伟,男,+86 138 0013 8000,(020) 8888 8888,WangWei@163.com,星辰科技有限公司,经理,广东省,广州,天河路1号,510000,1985/3/7,李娜,高价值;展会,活跃客户,是,2024/03/02 10:15,2024-01-05,2024-06-01",
+    "C000002,John Smith,M,(415) 555-0123,,john.smith@gmial.com,Acme Co.,CTO,,San Francisco,1 Market St,94105,05-01-1980,张伟,,潜在客户,否,2024/02/01 00:00,2024/2/1,2024/2/1",
+    "C000003,欧阳娜娜,女,０１３９１２３４５６７８,,,,,,北京,朝阳区建国路88号,100020,1990年1月5日,李娜,老客户,新客户,,,45296,45296",
 ]
 
 
@@ -74,7 +74,7 @@ def write_erp(path: Path, customers: list[tuple] | None = None) -> None:
         CREATE TABLE customers(cust_no TEXT PRIMARY KEY, cust_type TEXT, name TEXT, gender TEXT, birthday TEXT,
             id_number TEXT, mobile TEXT, tel TEXT, email TEXT, country TEXT, province TEXT, city TEXT, district TEXT,
             street TEXT, street_number TEXT, zip TEXT, company TEXT, industry TEXT, company_size TEXT, job_title TEXT,
-            created_at TEXT, updated_at TEXT);
+            created_at TEXT, updated_at TEXT, mkt_consent TEXT, mkt_consent_at TEXT);
         CREATE TABLE products(product_id INTEGER PRIMARY KEY, sku TEXT, name TEXT, category TEXT, unit_price REAL);
         CREATE TABLE orders(order_id INTEGER PRIMARY KEY, cust_no TEXT, order_date TEXT, status TEXT, currency TEXT,
             total_amount REAL, channel TEXT);
@@ -83,12 +83,15 @@ def write_erp(path: Path, customers: list[tuple] | None = None) -> None:
     """)
     customers = customers or [
         ("E0001", "P", "王伟", "男", "1985-03-07", "11010519491231002X", "13800138000", None, "wangwei@163.com", "CN",
-         "广东", "广州", "天河区", "天河路", "1号", "510000", None, None, None, None, "2023-01-01", "2024-01-01"),
+         "广东", "广州", "天河区", "天河路", "1号", "510000", None, None, None, None, "2023-01-01", "2024-01-01",
+         "Y", "2023-01-01 09:12:45"),
         ("E0002", "C", "星辰科技有限公司", None, None, "91350100M000100Y43", "020-88888888", None, "info@xingchen.cn",
          "CN", "广东省", "广州市", None, "天河路", "100号", "510000", "星辰科技有限公司", "软件和信息技术服务业", "中型",
-         None, "2022-05-01", "2024-02-01"),
+         None, "2022-05-01", "2024-02-01", None, None),  # an older row: never asked for consent
     ]
-    con.executemany("INSERT INTO customers VALUES (" + ",".join("?" * 22) + ")", customers)
+    # rows of 22 values are an ERP from before the consent columns: those stay NULL
+    columns = [row[1] for row in con.execute("PRAGMA table_info(customers)")][:len(customers[0])]
+    con.executemany(f"INSERT INTO customers({','.join(columns)}) VALUES ({','.join('?' * len(columns))})", customers)
     con.executemany("INSERT INTO products VALUES (?,?,?,?,?)", [(1, "SKU-1", "路由器", "网络", 199.0), (2, "SKU-2", "交换机", "网络", 899.0)])
     con.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?)",
                     [(1, "E0001", "2024-03-01 10:00:00", "paid", "CNY", 1297.0, "online"),

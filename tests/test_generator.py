@@ -26,13 +26,14 @@ AS_OF = date(2026, 11, 1)
 ERP_COLUMNS = {
     "customers": ["cust_no", "cust_type", "name", "gender", "birthday", "id_number", "mobile", "tel", "email",
                   "country", "province", "city", "district", "street", "street_number", "zip", "company",
-                  "industry", "company_size", "job_title", "created_at", "updated_at"],
+                  "industry", "company_size", "job_title", "created_at", "updated_at",
+                  "mkt_consent", "mkt_consent_at"],
     "products": ["product_id", "sku", "name", "category", "unit_price"],
     "orders": ["order_id", "cust_no", "order_date", "status", "currency", "total_amount", "channel"],
     "order_items": ["order_id", "line_no", "product_id", "quantity", "unit_price", "amount"],
 }
 CRM_COLUMNS = ["联系人编号", "姓名", "性别", "手机", "电话", "邮箱", "公司", "职位", "省份", "城市", "地址", "邮编", "生日",
-               "负责人", "标签", "生命周期阶段", "营销同意", "创建时间", "更新时间"]
+               "负责人", "标签", "生命周期阶段", "营销同意", "同意时间", "创建时间", "更新时间"]
 TICKET_COLUMNS = ["ticket_id", "customer_name", "phone", "email", "cust_no", "type", "channel", "subject", "status",
                   "priority", "opened_at", "resolved_at"]
 SURVEY_COLUMNS = ["response_id", "respondent_email", "respondent_phone", "ticket_id", "order_id", "survey_date",

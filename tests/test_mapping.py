@@ -87,3 +87,21 @@ def test_shipped_mappings_cover_every_customer_bearing_source():
     mappings = {m.source: m for m in load_mappings()}
     assert set(mappings) == {"erp_customers", "crm_contacts", "service_tickets", "company_registry"}
     assert mappings["erp_customers"].id == "cust_no" and mappings["crm_contacts"].id == "联系人编号"
+
+
+def test_attribute_columns_may_be_missing_from_older_deliveries():
+    """An export from before a source added a column the mapping carries as an attribute (同意时间,
+    mkt_consent) still maps: the attribute is null. Fields, ids and the rest stay required."""
+    mappings = {m.source: m for m in load_mappings()}
+    crm, erp = mappings["crm_contacts"], mappings["erp_customers"]
+    assert crm.attributes["marketing_consent_at"] == "同意时间"
+    assert erp.attributes == {"marketing_consent": "mkt_consent", "marketing_consent_at": "mkt_consent_at"}
+    old_crm = [c for c in crm.source_columns() if c != "同意时间"]
+    check_columns(crm, old_crm, "crm_contacts_2025.csv")
+    frame = pl.DataFrame({c: ["是" if c == "营销同意" else "x"] for c in old_crm})
+    assert json.loads(to_canonical(frame, crm)["attributes"][0]) == {
+        "owner": "x", "tags": "x", "lifecycle_stage": "x", "marketing_consent": "是", "marketing_consent_at": None}
+    old_erp = [c for c in erp.source_columns() if c not in ("mkt_consent", "mkt_consent_at")]
+    check_columns(erp, old_erp, "erp#customers")
+    with pytest.raises(MappingError, match="column 'mobile'"):
+        check_columns(erp, [c for c in old_erp if c != "mobile"], "erp#customers")

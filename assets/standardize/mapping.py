@@ -2,7 +2,8 @@
 
 Extensions beyond the contract's keys (all optional, none renames a contract key):
 ``kind`` tells persons from companies, ``also`` names further columns holding more phones or
-emails, ``attributes`` carries source columns into staging as they are, ``links`` names columns
+emails, ``attributes`` carries source columns into staging as they are (optional columns: one the
+data lacks, as in an older delivery from before the source added it, is null), ``links`` names columns
 holding the record id of the same customer in another source, ``identifiers`` lists id columns with
 the scheme that checks them (``cn_resident``, ``cn_uscc``, ``opaque`` or a python-stdnum module such
 as ``us.ssn``), so a scheme name is checked when the file loads, not when data runs.
@@ -98,12 +99,20 @@ class SourceMapping(BaseModel):
 
     def source_columns(self) -> list[str]:
         """Every source column the mapping reads, in file order of mention."""
+        return self._columns(attributes=True)
+
+    def required_columns(self) -> list[str]:
+        """The source columns the data must have: all it reads but those only ``attributes`` name."""
+        return self._columns(attributes=False)
+
+    def _columns(self, attributes: bool) -> list[str]:
         names = list(self.id_columns)
         for columns in self.fields.values():
             names += [columns] if isinstance(columns, str) else columns
         for columns in self.also.values():
             names += columns
-        names += list(self.attributes.values())
+        if attributes:
+            names += list(self.attributes.values())
         names += list(self.links)
         names += [identifier.column for identifier in self.identifiers]
         if isinstance(self.kind, KindRule):
@@ -136,7 +145,7 @@ def load_mappings(folder: Path = MAPPINGS_DIR) -> list[SourceMapping]:
 
 
 def check_columns(mapping: SourceMapping, columns: list[str], where: str) -> None:
-    missing = [c for c in mapping.source_columns() if c not in columns]
+    missing = [c for c in mapping.required_columns() if c not in columns]
     if missing:
         raise MappingError(
             f"{where}: column {missing[0]!r} named by the mapping of {mapping.source!r} is not in the data"
@@ -173,7 +182,8 @@ def to_canonical(frame: pl.DataFrame, mapping: SourceMapping) -> pl.DataFrame:
         for field, columns in mapping.also.items()
     ]
     attributes = (
-        pl.struct([pl.col(column).cast(pl.String).alias(name) for name, column in mapping.attributes.items()])
+        pl.struct([(pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, dtype=pl.String))
+                   .alias(name) for name, column in mapping.attributes.items()])
         .struct.json_encode() if mapping.attributes else pl.lit(None, dtype=pl.String)
     )
     empty = pl.lit([], dtype=pl.List(pl.String))

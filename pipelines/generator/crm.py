@@ -11,13 +11,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from . import consent as cs
 from . import noise as nz
 from .names import CRM_TAGS, LIFECYCLE, SALES_OWNERS
 from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets
 from .textops import take
 
 COLUMNS = ("联系人编号", "姓名", "性别", "手机", "电话", "邮箱", "公司", "职位", "省份", "城市", "地址", "邮编",
-           "生日", "负责人", "标签", "生命周期阶段", "营销同意", "创建时间", "更新时间")
+           "生日", "负责人", "标签", "生命周期阶段", "营销同意", "同意时间",
+           "创建时间", "更新时间")
 _TS_FMT = "%Y/%m/%d %H:%M"
 
 
@@ -34,8 +36,13 @@ def lifecycle_stage(summary: pl.DataFrame, as_of_ms: np.datetime64) -> np.ndarra
 
 
 def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: np.random.Generator,
-                 as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(contacts table with the contract's Chinese columns, index[eid, 联系人编号])."""
+                 as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog, *,
+                 consent_rng: np.random.Generator | None = None,
+                 consent_params: cs.ConsentParams = cs.ConsentParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(contacts table with the contract's Chinese columns, index[eid, record_id, consent, consent_ts]).
+
+    同意时间 draws from ``consent_rng`` (default: a stream spawned from ``rng``)."""
+    consent_rng = consent_rng if consent_rng is not None else rng.spawn(1)[0]
     eidx = np.repeat(np.arange(ent.height), n_crm)
     n = len(eidx)
     first = np.concatenate([[True], eidx[1:] != eidx[:-1]]) if n else np.zeros(0, dtype=bool)
@@ -89,6 +96,8 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
         [pl.when(pl.Series(tag_hit[:, j])).then(pl.lit(t)) for j, t in enumerate(CRM_TAGS)],
         separator=";", ignore_nulls=True)).to_series()
     updated = between(rng, created, as_of_ms)
+    stated_ts = cs.stated_at(consent_rng, created, updated, cs.CRM_PRECISION, consent_params)
+    statement = cs.statement_columns(consent_text != "", consent, stated_ts)
     table = pl.DataFrame({
         "联系人编号": ids,
         "姓名": name,
@@ -107,7 +116,8 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
         "标签": pl.select(pl.when(tags == "").then(None).otherwise(tags)).to_series(),
         "生命周期阶段": take(LIFECYCLE, st),
         "营销同意": pl.Series(consent_text),
+        "同意时间": fmt_ts(statement["consent_ts"], _TS_FMT).fill_null(""),
         "创建时间": fmt_ts(pl.Series(created), _TS_FMT),
         "更新时间": fmt_ts(pl.Series(updated), _TS_FMT),
     }).select(COLUMNS)
-    return table, pl.DataFrame({"eid": d["eid"], "record_id": ids})
+    return table, pl.DataFrame({"eid": d["eid"], "record_id": ids, **statement})

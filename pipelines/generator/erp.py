@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from . import consent as cs
 from . import noise as nz
 from .places import COUNTRY_ZH
 from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets
@@ -19,15 +20,21 @@ from .textops import take
 
 CUSTOMER_COLUMNS = ("cust_no", "cust_type", "name", "gender", "birthday", "id_number", "mobile", "tel", "email",
                     "country", "province", "city", "district", "street", "street_number", "zip", "company",
-                    "industry", "company_size", "job_title", "created_at", "updated_at")
+                    "industry", "company_size", "job_title", "created_at", "updated_at", "mkt_consent", "mkt_consent_at")
 ORDER_COLUMNS = ("order_id", "cust_no", "order_date", "status", "currency", "total_amount", "channel")
 ITEM_COLUMNS = ("order_id", "line_no", "product_id", "quantity", "unit_price", "amount")
 PRODUCT_COLUMNS = ("product_id", "sku", "name", "category", "unit_price")
 
 
 def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator, as_of_ms: np.datetime64,
-                  rates: nz.NoiseRates, log: nz.NoiseLog) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(customers table, index[eid, cust_no, copy, created_ts])."""
+                  rates: nz.NoiseRates, log: nz.NoiseLog, *, consent_rng: np.random.Generator | None = None,
+                  changed_mind: np.ndarray | None = None,
+                  consent_params: cs.ConsentParams = cs.ConsentParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(customers table, index[eid, cust_no, first, created_ts, consent, consent_ts]).
+
+    ``changed_mind`` (per entity) flips the row's consent statement against the entity's; the
+    consent columns draw from ``consent_rng`` (default: a stream spawned from ``rng``)."""
+    consent_rng = consent_rng if consent_rng is not None else rng.spawn(1)[0]
     eidx = np.repeat(np.arange(ent.height), n_erp)
     first = np.concatenate([[True], eidx[1:] != eidx[:-1]]) if len(eidx) else np.zeros(0, dtype=bool)
     since = ent["created_at"].to_numpy()[eidx].astype("datetime64[ms]")
@@ -49,6 +56,12 @@ def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator
     mobile, tel = mobile_and_tel(c)
     addr = nz.addresses(c)
     updated = between(rng, created, as_of_ms)
+    changed = (np.zeros(len(eidx), dtype=bool) if changed_mind is None
+               else np.asarray(changed_mind, dtype=bool)[eidx])
+    stated, value = cs.erp_statements(consent_rng, c.col("consent"), changed, created, updated, as_of_ms,
+                                      consent_params)
+    stated_ts = cs.stated_at(consent_rng, created, updated, cs.ERP_PRECISION, consent_params)
+    statement = cs.statement_columns(stated, value, stated_ts)
     table = pl.DataFrame({
         "cust_no": ids,
         "cust_type": take(("P", "C"), company.astype(np.int64)),
@@ -69,8 +82,10 @@ def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator
         "job_title": c.missing(d["job_title"], "job_title"),
         "created_at": fmt_ts(pl.Series(created)),
         "updated_at": fmt_ts(pl.Series(updated)),
+        "mkt_consent": statement["consent"].replace_strict({True: "Y", False: "N"}, return_dtype=pl.String),
+        "mkt_consent_at": fmt_ts(statement["consent_ts"]),
     }).select(CUSTOMER_COLUMNS)
-    index = pl.DataFrame({"eid": d["eid"], "cust_no": ids, "first": first, "created_ts": created})
+    index = pl.DataFrame({"eid": d["eid"], "cust_no": ids, "first": first, "created_ts": created, **statement})
     return table, index
 
 

@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from . import campaigns, crm, erp, interactions, purchases, registry, truth, writers
+from . import campaigns, consent, crm, erp, interactions, purchases, registry, truth, writers
 from .entities import EntityParams, build_entities
 from .noise import NoiseLog, NoiseRates
 from .plan import PresenceParams, presence
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"  # 1.1: marketing consent statements (CRM 同意时间, ERP mkt_consent/_at)
 _STAGES = {"entities": 1, "presence": 2, "erp": 3, "products": 4, "purchases": 5, "orders": 6, "crm": 7,
-           "tickets": 8, "surveys": 9, "campaigns": 10, "registry": 11}
+           "tickets": 8, "surveys": 9, "campaigns": 10, "registry": 11, "consent": 12}
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,20 @@ def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = d
 def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int, as_of: date,
               say: Callable[[str], None], rates: NoiseRates, started: float) -> GenerateSummary:
     ent_params, presence_params, purchase_params = EntityParams(), PresenceParams(), purchases.PurchaseParams()
+    consent_params = consent.ConsentParams()
     as_of_ms = np.datetime64(as_of, "ms")
     log = NoiseLog()
 
     say(f"entities: {customers:,} true customers")
     ent, extra = build_entities(customers, _rng(seed, "entities"), as_of, ent_params)
     n_erp, n_crm = presence(_rng(seed, "presence"), customers, presence_params)
+    consent_rng = consent.consent_streams(_rng(seed, "consent"))
+    changed_mind = consent.changed_mind(consent_rng.changed, n_erp, n_crm, consent_params)
 
     say("ERP customer master")
-    customers_tbl, erp_index = erp.customer_rows(ent, n_erp, _rng(seed, "erp"), as_of_ms, rates, log)
+    customers_tbl, erp_index = erp.customer_rows(ent, n_erp, _rng(seed, "erp"), as_of_ms, rates, log,
+                                                 consent_rng=consent_rng.erp, changed_mind=changed_mind,
+                                                 consent_params=consent_params)
     # erp.sqlite is the slowest file to write: a child process writes each table as it is final
     sqlite_job = writers.SqliteJob(stage_dir / "erp.sqlite", ["customers", "products", "orders", "order_items"])
     jobs.append(sqlite_job)
@@ -99,7 +104,8 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
 
     say("CRM contacts")
     stage = crm.lifecycle_stage(_purchase_summary(raw_orders, customers, churned), as_of_ms)
-    crm_tbl, crm_index = crm.contact_rows(ent, n_crm, stage, _rng(seed, "crm"), as_of_ms, rates, log)
+    crm_tbl, crm_index = crm.contact_rows(ent, n_crm, stage, _rng(seed, "crm"), as_of_ms, rates, log,
+                                          consent_rng=consent_rng.crm, consent_params=consent_params)
 
     say("service tickets")
     tickets_tbl, ticket_index = interactions.tickets(ent, churn, erp_index, _rng(seed, "tickets"), as_of_ms, rates, log)
@@ -122,7 +128,7 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
     say("writing truth")
     indexes = {
         "erp_customers": erp_index.select("eid", pl.col("cust_no").alias("record_id")),
-        "crm_contacts": crm_index,
+        "crm_contacts": crm_index.select("eid", "record_id"),
         "service_tickets": ticket_index.select("eid", pl.col("ticket_id").alias("record_id")),
         "surveys": survey_index,
         "campaign_events": event_index,
@@ -130,7 +136,8 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
         "erp_orders": order_index.select("eid", pl.col("order_id").alias("record_id")),
     }
     records = truth.records_table(ent, indexes)
-    entities = truth.entities_table(ent, churned, churn_ts)
+    entities = truth.entities_table(ent, churned, churn_ts,
+                                    consent.current_consent(customers, [erp_index, crm_index]))
     noise_tbl = log.frame()
     rows = {
         "erp.sqlite:customers": customers_tbl.height,
@@ -155,7 +162,7 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
         "noise_counts": {k: {"eligible": int(log.eligible[k]), "applied": int(log.applied[k])}
                          for k in sorted(log.eligible)},
         "parameters": {"entities": asdict(ent_params), "presence": asdict(presence_params),
-                       "purchases": asdict(purchase_params)},
+                       "purchases": asdict(purchase_params), "consent": asdict(consent_params)},
         "rows_per_file": rows,
         "clock": "ERP/CRM timestamps are naive China Standard Time (UTC+8); tickets carry offsets; "
                  "campaign event_time is UTC",

@@ -13,15 +13,21 @@ from .writers import write_parquet
 
 ENTITY_COLUMNS = ("entity_id", "kind", "script", "household_id", "full_name", "given_name", "family_name",
                   "company_name", "email", "phone", "birth_date", "gender", "id_number", "city", "province",
-                  "country", "churned", "churn_date")
+                  "country", "churned", "churn_date", "consent", "consent_at")
 SOURCES = ("erp_customers", "crm_contacts", "service_tickets", "surveys", "campaign_events", "company_registry",
            "erp_orders")
 
 
-def entities_table(ent: pl.DataFrame, churned: np.ndarray, churn_ts: np.ndarray) -> pl.DataFrame:
+def entities_table(ent: pl.DataFrame, churned: np.ndarray, churn_ts: np.ndarray,
+                   consent: pl.DataFrame) -> pl.DataFrame:
+    """``consent``: per entity row, its current marketing consent (the latest statement of any of its
+    records; null if it never stated one) and when it was stated (naive China Standard Time, as the
+    ERP and CRM write it)."""
     return ent.with_columns(
         pl.Series("churned", churned),
         pl.Series("churn_date", churn_ts).cast(pl.Date),
+        consent["consent"].cast(pl.Boolean),
+        consent["consent_at"].cast(pl.Datetime("ms")),
     ).select(ENTITY_COLUMNS)
 
 

@@ -21,7 +21,7 @@ CREATE TABLE customers (
     cust_no TEXT PRIMARY KEY, cust_type TEXT, name TEXT, gender TEXT, birthday TEXT, id_number TEXT,
     mobile TEXT, tel TEXT, email TEXT, country TEXT, province TEXT, city TEXT, district TEXT, street TEXT,
     street_number TEXT, zip TEXT, company TEXT, industry TEXT, company_size TEXT, job_title TEXT,
-    created_at TEXT, updated_at TEXT);
+    created_at TEXT, updated_at TEXT, mkt_consent TEXT, mkt_consent_at TEXT);
 CREATE TABLE products (product_id INTEGER PRIMARY KEY, sku TEXT, name TEXT, category TEXT, unit_price REAL);
 CREATE TABLE orders (order_id INTEGER PRIMARY KEY, cust_no TEXT, order_date TEXT, status TEXT, currency TEXT,
     total_amount REAL, channel TEXT);
