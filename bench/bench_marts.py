@@ -72,7 +72,7 @@ def scale(source: Path, target: Path, copies: int) -> None:
     target.unlink(missing_ok=True)
     con = duckdb.connect(str(target))
     try:
-        wh.execute(con, f"ATTACH {wh._literal(str(source))} AS src (READ_ONLY)")
+        wh.execute(con, f"ATTACH {wh.quote_literal(str(source))} AS src (READ_ONLY)")
         for statement in filter(str.strip, SCALE_SQL.split(";")):
             wh.execute(con, statement, {"copies": copies} if "$copies" in statement else None)
         wh.execute(con, "DETACH src")

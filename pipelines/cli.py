@@ -30,7 +30,7 @@ def friendly_errors(command):
     def wrapper(*args, verbose: bool = False, **kwargs):
         try:
             return command(*args, verbose=verbose, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
             if verbose:
@@ -103,7 +103,9 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
     out.print(table)
     out.print(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
               + "".join(f"\n  {'error    ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))
-    out.print(f"warehouse: {warehouse.resolve()}")
+    out.print(f"warehouse: {warehouse.resolve()}" + (f"   snapshot: {summary.snapshot}" if summary.snapshot else ""))
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     if summary.report:
         out.print(f"quality report: {summary.report.resolve()}   (crm360 quality for the terminal)")
     if summary.report_error:
@@ -289,6 +291,9 @@ def _print_clv(report, output: Path | None) -> None:
     if output:
         out.print(f"per-customer CLV: {output}", highlight=False)
 
+
+# the privacy and audit commands register themselves on `main`
+from pipelines import cli_privacy  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

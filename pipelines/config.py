@@ -13,6 +13,11 @@ ENV_WAREHOUSE = "CRM360_WAREHOUSE"
 ENV_ERP_URL = "CRM360_ERP_URL"
 ENV_ALERT_WEBHOOK = "CRM360_ALERT_WEBHOOK"  # Slack-compatible incoming webhook for run and check failures
 ENV_DAGSTER_URL = "CRM360_DAGSTER_URL"  # the Dagster UI the alerts link to (default http://localhost:3000)
+# Privacy. With CRM360_ENCRYPTION_KEY (32 bytes, base64; `crm360 keygen` makes one) exports and snapshots
+# are written encrypted and the warehouse file is kept encrypted while no run holds it. CRM360_HASH_KEY
+# keys the hashes of masked exports and of the erasure log (any long random string).
+ENV_ENCRYPTION_KEY = "CRM360_ENCRYPTION_KEY"
+ENV_HASH_KEY = "CRM360_HASH_KEY"
 
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
@@ -32,6 +37,12 @@ def landing_path() -> Path:
 
 def warehouse_path() -> Path:
     return Path(os.environ.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE)
+
+
+def exports_path(warehouse: Path | None = None) -> Path:
+    if os.environ.get(ENV_EXPORTS):
+        return Path(os.environ[ENV_EXPORTS])
+    return Path(warehouse or warehouse_path()).parent / "exports"
 
 
 def default_erp_url(landing: Path | None = None) -> str:
@@ -55,6 +66,35 @@ CHECK_THRESHOLDS: dict[str, float] = {
     "raw.erp_products.source_freshness": 24 * 90,  # the catalogue changes seldom
     "raw.company_registry.source_freshness": 24 * 45,  # a bought registry, refreshed monthly
 }
+
+# ---- Exports for BI and other consumers (assets/exports) ----------------------------------------
+# Each successful run writes exports/<date>/<consumer>/ beside the warehouse (or under CRM360_EXPORTS),
+# with manifest.json, and moves exports/latest/<consumer> only once the whole set is written and checked.
+ENV_EXPORTS = "CRM360_EXPORTS"
+EXPORT_FORMATS = ("parquet",)  # add "csv" for tools that read nothing else
+EXPORT_KEEP_DAYS = 14  # dated export folders kept; older ones are removed after a successful export
+_CUSTOMER_TABLES = ["core.golden_customer", "marts.customer_segment", "marts.customer_clv",
+                    "marts.customer_churn_risk", "marts.customer_satisfaction", "marts.customer_360"]
+_SUMMARY_TABLES = ["marts.satisfaction_by_segment_month", "marts.clv_diagnostics", "marts.churn_model_card"]
+# masking: kind of personal data (assets/exports/consumers.py PERSONAL_COLUMNS) -> keep, hash (keyed,
+# CRM360_HASH_KEY), year, family_initial, initial or drop. consent_only: customers whose latest
+# marketing-consent statement is yes.
+EXPORT_CONSUMERS: dict[str, dict] = {
+    "analyst": {"description": "Analysts: the golden customers and every mart, unmasked.",
+                "tables": _CUSTOMER_TABLES + _SUMMARY_TABLES},
+    "bi": {"description": "BI dashboards: every mart; contacts and id numbers as keyed hashes, names as family "
+                          "name and initial, birth dates as the year, no street address or postcode.",
+           "tables": _CUSTOMER_TABLES + _SUMMARY_TABLES,
+           "masking": {"email": "hash", "phone": "hash", "id_number": "hash", "name": "family_initial",
+                       "given_name": "initial", "birth_date": "year", "street": "drop", "postcode": "drop"}},
+    "marketing": {"description": "Marketing: customers who consented to marketing (their latest statement), with "
+                                 "contacts and segments; no id number, birth dates as the year.",
+                  "tables": ["core.golden_customer", "marts.customer_segment", "marts.customer_clv",
+                             "marts.customer_churn_risk"],
+                  "masking": {"id_number": "drop", "birth_date": "year"}, "consent_only": True},
+}
+# Snapshots of the warehouse after each successful run (crm360 restore), under <warehouse dir>/backups.
+BACKUP_KEEP = 7
 
 # Customer data health (quality.customer_data_health): a record not updated for longer is stale.
 HEALTH_STALE_DAYS = 365

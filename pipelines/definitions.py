@@ -10,13 +10,15 @@ from pathlib import Path
 import dagster as dg
 
 import assets.ingest
+from assets.dashboard import dashboard
+from assets.exports.assets import export_assets
 from assets.health import customer_data_health
 from assets.marts import mart_assets
 from assets.resolve.core import core_tables
 from assets.standardize.tables import staging_assets
 from pipelines import config
 from pipelines.jobs import daily_job, daily_schedule
-from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
+from pipelines.resources import ErpDatabase, Exports, Landing, QualityPolicy, Warehouse
 from pipelines.sensors import alert_on_failed_checks, alert_on_run_failure, landing_sensor
 
 
@@ -45,10 +47,12 @@ def freshness_sensor(checks: list) -> dg.SensorDefinition:
         return dg.build_sensor_for_freshness_checks(freshness_checks=checks, name="source_freshness_sensor")
 
 
-def build_definitions(landing: Path | None = None, warehouse: Path | None = None, erp_url: str | None = None) -> dg.Definitions:
+def build_definitions(landing: Path | None = None, warehouse: Path | None = None, erp_url: str | None = None,
+                      exports: Path | None = None) -> dg.Definitions:
     """The definitions with resources pointed at the given places (defaults: the environment, then config)."""
     landing = Path(landing or config.landing_path()).resolve()
     warehouse = Path(warehouse or config.warehouse_path()).resolve()
+    exports = Path(exports or config.exports_path(warehouse)).resolve()
     if erp_url:
         erp = ErpDatabase(url=erp_url)
     elif os.environ.get(config.ENV_ERP_URL):
@@ -58,7 +62,8 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
     raw_assets = dg.load_assets_from_package_module(assets.ingest)
     freshness = freshness_checks(raw_assets)
     return dg.Definitions(
-        assets=[*raw_assets, *staging_assets, core_tables, *mart_assets, customer_data_health],
+        assets=[*raw_assets, *staging_assets, core_tables, *mart_assets, customer_data_health, *export_assets,
+                dashboard],
         asset_checks=freshness,
         jobs=[daily_job],
         schedules=[daily_schedule],
@@ -69,6 +74,7 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
             "landing": Landing(path=str(landing)),
             "erp": erp,
             "quality": QualityPolicy(),
+            "exports": Exports(path=str(exports)),
         },
     )
 

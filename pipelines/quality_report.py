@@ -10,6 +10,8 @@ import duckdb
 import polars as pl
 
 from pipelines import warehouse as wh
+from pipelines.crypto import encryption_key
+from pipelines.vault import warehouse_readable
 from quality.report_html import render
 
 CHECK_RESULTS = wh.TableRef("quality", "check_results")
@@ -27,16 +29,17 @@ def read_tables(warehouse: Path, *refs: wh.TableRef) -> list[pl.DataFrame]:
     beside a reader but not while a run writes."""
     if not warehouse.is_file():
         raise QualityError(f"warehouse {warehouse} not found; run `crm360 run` first")
-    try:
-        con = wh.connect(warehouse, read_only=True)
-    except (duckdb.IOException, duckdb.ConnectionException) as exc:
-        raise QualityError(f"warehouse {warehouse} is held by a running job; try again when it finishes "
-                           f"({str(exc).splitlines()[0]})") from exc
-    try:
-        return [wh.fetch_frame(con, wh.load_sql("select_all").format(target=ref.sql))
-                if wh.table_exists(con, ref) else pl.DataFrame() for ref in refs]
-    finally:
-        con.close()
+    with warehouse_readable(warehouse) as readable:
+        try:
+            con = wh.connect(readable, read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            raise QualityError(f"warehouse {warehouse} is held by a running job; try again when it finishes "
+                               f"({str(exc).splitlines()[0]})") from exc
+        try:
+            return [wh.fetch_frame(con, wh.load_sql("select_all").format(target=ref.sql))
+                    if wh.table_exists(con, ref) else pl.DataFrame() for ref in refs]
+        finally:
+            con.close()
 
 
 def read_results(warehouse: Path) -> pl.DataFrame:
@@ -53,6 +56,9 @@ def write_quality_report(warehouse: Path, run_id: str | None = None) -> Path:
     """Render the report of ``run_id`` (default the latest) and replace the old one in one rename."""
     path = report_path(warehouse)
     results, health = read_tables(warehouse, CHECK_RESULTS, HEALTH_HISTORY)
+    if encryption_key() is not None and results.height:
+        # the page is not encrypted: with the warehouse encrypted, it must not quote customer values
+        results = results.with_columns(pl.lit("[]").alias("sample"))
     page = render(results, str(warehouse), run_id, health.sort("recorded_at") if health.height else health)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     scratch.write_text(page, encoding="utf-8")

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pipelines import config
 from pipelines import warehouse as wh
 from pipelines.erp import masked_url, read_erp_table
+from pipelines.vault import unseal
 from quality.results import SEVERITIES, Policy
 
 
@@ -25,6 +26,8 @@ class Warehouse(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # DuckDBResource leaves the connection open when the body raises; a held write lock
         # would then block the next writer in this process.
+        if self.database != ":memory:":
+            unseal(Path(self.database))  # encrypted at rest (CRM360_ENCRYPTION_KEY): a run works on it plain
         con = wh.connect(self.database)
         try:
             wh.ensure_schemas(con)
@@ -81,3 +84,16 @@ class QualityPolicy(ConfigurableResource):
         if wrong:
             raise ValueError(f"severities must be one of {', '.join(SEVERITIES)}: {wrong}")
         return severities
+
+
+class Exports(ConfigurableResource):
+    """Where export sets for BI and other consumers are written (exports/<date>/<consumer>/), and how
+    many days of dated sets are kept. Keys come from the environment: CRM360_HASH_KEY for masked values,
+    CRM360_ENCRYPTION_KEY to write the files encrypted."""
+
+    path: str = Field(description="Export folder; default 'exports' beside the warehouse (env CRM360_EXPORTS).")
+    keep_days: int = Field(default=config.EXPORT_KEEP_DAYS, description="Dated export sets kept, in days.")
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines import config
 from pipelines import warehouse as wh
+from pipelines.audit import record_run
+from pipelines.backups import take_snapshot
 from pipelines.definitions import build_definitions
 from pipelines.jobs import DAILY_JOB_NAME
 from pipelines.quality_report import write_quality_report
+from pipelines.vault import warehouse_open
 
 
 @dataclass
@@ -34,6 +38,8 @@ class RunSummary:
     skipped_steps: list[str]
     report: Path | None = None  # the HTML quality report of this run
     report_error: str | None = None  # why it could not be written
+    snapshot: Path | None = None  # the warehouse snapshot this run left (successful runs)
+    warnings: list[str] = field(default_factory=list)  # what went wrong after the job (snapshot, run log)
 
 
 def _innermost_message(error) -> str:
@@ -61,8 +67,21 @@ def _instance(ephemeral: bool) -> dg.DagsterInstance:
 
 
 def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | None = None,
-                 log_level: str = "WARNING", ephemeral_instance: bool = False) -> RunSummary:
-    """Run the daily job for ``run_date``; never raises for a failed step, the summary says what failed."""
+                 log_level: str = "WARNING", ephemeral_instance: bool = False,
+                 backup_keep: int = config.BACKUP_KEEP) -> RunSummary:
+    """Run the daily job for ``run_date``; never raises for a failed step, the summary says what failed.
+
+    With CRM360_ENCRYPTION_KEY set the warehouse is decrypted for the run and encrypted again after it;
+    a successful run leaves a snapshot (crm360 restore) and every run a row in quality.run_log."""
+    started = datetime.now(timezone.utc)
+    with warehouse_open(warehouse):
+        summary = _run(landing, warehouse, run_date, erp_url, log_level, ephemeral_instance)
+        _record(warehouse, summary, started, backup_keep)
+    return summary
+
+
+def _run(landing: Path, warehouse: Path, run_date: date, erp_url: str | None, log_level: str,
+         ephemeral_instance: bool) -> RunSummary:
     con = wh.connect(warehouse)
     try:
         wh.ensure_schemas(con)
@@ -103,3 +122,27 @@ def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | 
         report=report,
         report_error=report_error,
     )
+
+
+def _record(warehouse: Path, summary: RunSummary, started: datetime, backup_keep: int) -> None:
+    """The run's row in quality.run_log, then (a successful run) the snapshot; a failure here is a warning."""
+    name = f"{warehouse.stem}-{summary.partition}-{summary.run_id[:8]}.duckdb" if summary.success and backup_keep else None
+    try:
+        con = wh.connect(warehouse)
+        try:
+            wh.ensure_schemas(con)
+            record_run(con, run_id=summary.run_id, partition=summary.partition, started_at=started,
+                       success=summary.success, row_counts={a.asset: a.rows for a in summary.assets},
+                       checks_passed=summary.checks_passed,
+                       checks_failed=[{"asset": a, "check": c, "error": e} for a, c, e in summary.checks_failed],
+                       errors=[{"step": s, "message": m} for s, m in summary.errors], snapshot=name)
+        finally:
+            con.close()
+    except Exception as exc:  # noqa: BLE001 - the run's own result stands
+        summary.warnings.append(f"run log not written: {exc}")
+    if name:
+        try:
+            summary.snapshot = take_snapshot(warehouse, date.fromisoformat(summary.partition), summary.run_id,
+                                             backup_keep).path
+        except Exception as exc:  # noqa: BLE001
+            summary.warnings.append(f"snapshot not taken: {exc}")

@@ -94,7 +94,12 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]
 
 
 def gx_docs_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """Where Great Expectations' Data Docs go: beside the warehouse file (none for an in-memory one)."""
+    """Where Great Expectations' Data Docs go: beside the warehouse file (none for an in-memory one, nor
+    while CRM360_ENCRYPTION_KEY is set: the pages quote values and are not encrypted)."""
+    from pipelines.crypto import encryption_key
+
+    if encryption_key() is not None:
+        return None
     path = fetch_value(con, load_sql("warehouse_path"))
     return Path(path).resolve().with_name(f"{Path(path).stem}.gx_docs") if path else None
 
@@ -175,19 +180,19 @@ def publish(
         for name, params in also:
             run_sql(con, name, params)
         for ref, (table_comment, column_comments) in (comments or {}).items():
-            execute(con, f"COMMENT ON TABLE {ref.sql} IS {_literal(table_comment)}")
+            execute(con, f"COMMENT ON TABLE {ref.sql} IS {quote_literal(table_comment)}")
             have = {name for name, _ in table_columns(con, ref)}
             for column, text in column_comments.items():
                 if column in have:
-                    execute(con, f"COMMENT ON COLUMN {ref.sql}.{quote_ident(column)} IS {_literal(text)}")
+                    execute(con, f"COMMENT ON COLUMN {ref.sql}.{quote_ident(column)} IS {quote_literal(text)}")
         execute(con, "COMMIT")
     except BaseException:
         con.rollback()
         raise
 
 
-def _literal(text: str) -> str:
-    # COMMENT ON takes no parameters; a quoted literal is the only way in.
+def quote_literal(text: str) -> str:
+    """A SQL string literal, for the DDL that takes no parameters (COMMENT ON, a view over a file)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -221,3 +226,20 @@ def record_check_result(
             "metadata": json.dumps(metadata or {}, ensure_ascii=False, default=str),
         },
     )
+
+
+def compact(path: str | Path) -> None:
+    """Rewrite a closed DuckDB file with only its live data. A DELETE frees the blocks of the rows it removes
+    but leaves their bytes in the file until reused; after an erasure they must be gone from the disk too."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.compact")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        execute(con, load_sql("copy_database").format(src=quote_literal(str(path)), dst=quote_literal(str(tmp))))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    tmp.replace(path)

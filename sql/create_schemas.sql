@@ -33,6 +33,11 @@ CREATE TABLE IF NOT EXISTS quality.ingested_files (
     loaded_at     TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (source, file_hash)
 );
+ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS suppressed_rows BIGINT DEFAULT 0;
+ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS erased_rows BIGINT DEFAULT 0;
+COMMENT ON COLUMN quality.ingested_files.rows IS 'Rows loaded into raw from the file (after suppression of erased customers).';
+COMMENT ON COLUMN quality.ingested_files.suppressed_rows IS 'Rows of the file left out because they belong to an erased customer (quality.erasure_log).';
+COMMENT ON COLUMN quality.ingested_files.erased_rows IS 'Rows of the file later removed from raw by crm360 erase.';
 COMMENT ON TABLE quality.ingested_files IS 'One row per landing file or ERP snapshot loaded into raw; a file whose hash is here is never loaded again.';
 
 CREATE TABLE IF NOT EXISTS quality.quarantine (
@@ -54,3 +59,44 @@ WHERE q.run_id IS NOT DISTINCT FROM (
     SELECT arg_max(run_id, quarantined_at) FROM quality.quarantine p WHERE p.asset = q.asset
 );
 COMMENT ON VIEW quality.quarantine_latest IS 'The quarantine of each asset''s latest run.';
+
+-- Privacy: erasures and what keeps an erased customer out of later runs. Neither holds personal data,
+-- only keyed hashes (HMAC-SHA256, key CRM360_HASH_KEY) of identifiers and record keys.
+CREATE TABLE IF NOT EXISTS quality.erasure_log (
+    erasure_id      VARCHAR PRIMARY KEY,
+    erased_at       TIMESTAMPTZ NOT NULL,
+    requested_by    VARCHAR,
+    key_kind        VARCHAR NOT NULL,
+    key_hash        VARCHAR NOT NULL,
+    golden_ids      VARCHAR[],
+    records         BIGINT,
+    identifier_hashes VARCHAR[],
+    rows_removed    JSON,
+    hash_key_id     VARCHAR NOT NULL
+);
+COMMENT ON TABLE quality.erasure_log IS 'One row per crm360 erase: when, by whom, by which key (as a keyed hash), the golden ids removed, the keyed hashes of their identifiers, and the rows removed per table.';
+CREATE TABLE IF NOT EXISTS quality.suppression (
+    hash        VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    erasure_id  VARCHAR NOT NULL
+);
+COMMENT ON TABLE quality.suppression IS 'Keyed hashes of the record keys (source:record id), emails, phones and id numbers of erased customers: ingest leaves out any delivered row that matches one.';
+
+-- Audit: one row per `crm360 run` (who, when, what was built, row counts, check summary).
+CREATE TABLE IF NOT EXISTS quality.run_log (
+    run_id          VARCHAR PRIMARY KEY,
+    partition_date  DATE,
+    started_at      TIMESTAMPTZ,
+    finished_at     TIMESTAMPTZ NOT NULL,
+    run_by          VARCHAR,
+    host            VARCHAR,
+    code_version    VARCHAR,
+    success         BOOLEAN NOT NULL,
+    assets_built    VARCHAR[],
+    row_counts      JSON,
+    checks_passed   INTEGER,
+    checks_failed   JSON,
+    errors          JSON,
+    snapshot        VARCHAR
+);
+COMMENT ON TABLE quality.run_log IS 'One row per crm360 run: who ran it, when, with which code, what it built (rows per asset), what its checks said, and the snapshot it left.';

@@ -20,6 +20,7 @@ SOURCE = FileSource(
         "event_type": "sent, open, click or convert.",
         "event_time": "When it happened (UTC).",
     },
+    personal={"email": "email", "phone": "phone"},
 )
 
 raw_campaign_events = file_ingest_asset(SOURCE)

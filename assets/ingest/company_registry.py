@@ -23,6 +23,7 @@ SOURCE = FileSource(
         "address": "Registered address.",
         "phone": "Switchboard phone.",
     },
+    personal={"uscc": "id_number", "phone": "phone"},
 )
 
 raw_company_registry = file_ingest_asset(SOURCE)

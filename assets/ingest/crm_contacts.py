@@ -29,9 +29,12 @@ SOURCE = FileSource(
         "标签": "Tags separated by ';'.",
         "生命周期阶段": "Lifecycle stage as recorded by sales.",
         "营销同意": "Marketing consent (是/否/blank).",
+        "同意时间": "When the consent in 营销同意 was given or withdrawn (e.g. 2024/05/01 10:00); blank when 营销同意 is. "
+                "Optional: older exports lack the column.",
         "创建时间": "Created at, any format.",
         "更新时间": "Updated at, any format.",
     },
+    personal={"手机": "phone", "电话": "phone", "邮箱": "email"},
 )
 
 raw_crm_contacts = file_ingest_asset(SOURCE)

@@ -32,7 +32,12 @@ CUSTOMERS = ErpTable(
         "job_title": "Job title.",
         "created_at": "Created in the ERP.",
         "updated_at": "Last updated in the ERP.",
+        "mkt_consent": "Marketing consent: Y, N, or NULL when the customer was never asked. "
+                       "Optional: older ERP versions lack the column.",
+        "mkt_consent_at": "When the consent in mkt_consent was given or withdrawn (e.g. 2024-05-01 10:00:00); "
+                          "NULL when mkt_consent is. Optional, as mkt_consent.",
     },
+    personal={"mobile": "phone", "tel": "phone", "email": "email", "id_number": "id_number"},
 )
 
 PRODUCTS = ErpTable(
@@ -54,6 +59,7 @@ ORDERS = ErpTable(
     columns={"order_id": "Order id.", "cust_no": "ERP customer number.", "order_date": "Order time.",
              "status": "paid, cancelled or refunded.", "currency": "ISO currency code.",
              "total_amount": "Order total.", "channel": "Sales channel."},
+    references={"cust_no": "erp_customers"},
 )
 
 ORDER_ITEMS = ErpTable(
@@ -64,6 +70,7 @@ ORDER_ITEMS = ErpTable(
     description="ERP order lines; the record id is order_id:line_no.",
     columns={"order_id": "Order id.", "line_no": "Line number within the order.", "product_id": "Product id.",
              "quantity": "Quantity.", "unit_price": "Unit price.", "amount": "Line amount."},
+    references={"order_id": "erp_orders"},
 )
 
 raw_erp_customers = erp_ingest_asset(CUSTOMERS)

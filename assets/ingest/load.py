@@ -18,6 +18,7 @@ import polars as pl
 from assets.ingest.errors import IngestError
 from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
+from assets.privacy.suppression import Suppression, load_suppression, suppressed_rows
 from pipelines import warehouse as wh
 from quality.raw_checks import column_drift, raw_batch_checks
 from quality.freshness import MAX_AGE_HOURS, reference_time, source_freshness
@@ -194,6 +195,7 @@ def ingest_files(
     outcome = IngestOutcome(source.name, str(ref))
     policy = policy or Policy()
     known = _known_hashes(con, source.name)
+    suppression = load_suppression(con)
     files = landing_files(landing, source.pattern, as_of)
     frames, ledger = [], []
     delivery = Delivery(reference=reference_time(as_of), newest=max(
@@ -224,9 +226,12 @@ def ingest_files(
         previous = frame.height
         if source.record_id not in frame.columns:  # no lineage without it; the drift check stops the batch
             continue
-        frames.append(with_lineage(frame, source.name, source.record_id, label, digest, loaded_at))
+        frame, suppressed = _without_erased(with_lineage(frame, source.name, source.record_id, label, digest, loaded_at),
+                                            source.name, suppression, source)
+        frames.append(frame)
         ledger.append({"source": source.name, "source_file": label, "file_hash": digest, "rows": frame.height,
-                       "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at})
+                       "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
+                       "suppressed_rows": suppressed})
         outcome.new_files.append(label)
     if not frames:
         return verify_published(con, outcome, ref, policy, delivery)
@@ -234,6 +239,15 @@ def ingest_files(
     rows_read = sum(entry["rows"] for entry in ledger)
     return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger,
                                 (source.description, {**source.columns, **LINEAGE_COLUMNS}), policy, delivery)
+
+
+def _without_erased(batch: pl.DataFrame, source: str, suppression: Suppression,
+                    spec: FileSource | ErpTable) -> tuple[pl.DataFrame, int]:
+    """``batch`` less the rows of erased customers (quality.suppression), and how many were left out."""
+    if not suppression:
+        return batch, 0
+    hit = suppressed_rows(batch, source, suppression, spec.personal, spec.references)
+    return batch.filter(~hit), int(hit.sum())
 
 
 def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
@@ -286,11 +300,13 @@ def ingest_erp_snapshot(
         changed = hashed.join(seen, on="_row_hash", how="anti")
     else:
         changed = hashed
+    changed, suppressed = _without_erased(changed, table.name, load_suppression(con), table)
     if changed.height:
         delivery.newest = loaded_at
     outcome.new_files.append(source_label)
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
-               "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at}]
+               "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
+               "suppressed_rows": suppressed}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
     return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
                                 policy, delivery)

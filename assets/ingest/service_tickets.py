@@ -24,6 +24,8 @@ SOURCE = FileSource(
         "opened_at": "Opened at, ISO 8601 with offset.",
         "resolved_at": "Resolved at, ISO 8601 with offset; null while open.",
     },
+    personal={"phone": "phone", "email": "email"},
+    references={"cust_no": "erp_customers"},
 )
 
 raw_service_tickets = file_ingest_asset(SOURCE)

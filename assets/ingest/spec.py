@@ -29,6 +29,8 @@ class FileSource:
     description: str
     encoding: str = "utf-8"  # a Python codec name, or "auto" (UTF-8, else GB18030)
     columns: dict[str, str] = field(default_factory=dict)
+    personal: dict[str, str] = field(default_factory=dict)  # column -> email, phone or id_number (erasure)
+    references: dict[str, str] = field(default_factory=dict)  # column -> source whose record id it holds
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class ErpTable:
     required: tuple[str, ...]
     description: str
     columns: dict[str, str] = field(default_factory=dict)
+    personal: dict[str, str] = field(default_factory=dict)  # column -> email, phone or id_number (erasure)
+    references: dict[str, str] = field(default_factory=dict)  # column -> source whose record id it holds
 
 
 def id_columns(record_id: str | tuple[str, ...]) -> tuple[str, ...]:

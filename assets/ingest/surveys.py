@@ -22,6 +22,8 @@ SOURCE = FileSource(
         "nps": "Likelihood to recommend, 0-10.",
         "comment": "Free-text comment.",
     },
+    personal={"respondent_email": "email", "respondent_phone": "phone"},
+    references={"ticket_id": "service_tickets", "order_id": "erp_orders"},
 )
 
 raw_surveys = file_ingest_asset(SOURCE)

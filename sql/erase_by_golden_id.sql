@@ -1,0 +1,1 @@
+DELETE FROM {target} WHERE CAST({column} AS VARCHAR) IN (SELECT golden_id FROM erase_golden);

@@ -1,0 +1,1 @@
+SELECT DISTINCT hash_key_id FROM quality.erasure_log;

@@ -1,0 +1,2 @@
+INSERT OR REPLACE INTO quality.run_log VALUES ($run_id, $partition_date, $started_at, $finished_at, $run_by, $host,
+    $code_version, $success, $assets_built, $row_counts, $checks_passed, $checks_failed, $errors, $snapshot);

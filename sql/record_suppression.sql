@@ -1,0 +1,1 @@
+INSERT INTO quality.suppression SELECT hash, kind, $erasure_id FROM erase_suppression;
