@@ -19,7 +19,8 @@ from assets.standardize.tables import staging_assets
 from pipelines import config
 from pipelines.jobs import daily_job, daily_schedule
 from pipelines.resources import ErpDatabase, Exports, Landing, QualityPolicy, Warehouse
-from pipelines.sensors import alert_on_failed_checks, alert_on_run_failure, landing_sensor
+from pipelines.sensors import (alert_on_failed_checks, alert_on_run_failure, landing_sensor,
+                               seal_warehouse_after_failure, seal_warehouse_after_success)
 
 
 def freshness_checks(raw_assets) -> list:
@@ -67,8 +68,8 @@ def build_definitions(landing: Path | None = None, warehouse: Path | None = None
         asset_checks=freshness,
         jobs=[daily_job],
         schedules=[daily_schedule],
-        sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_checks,
-                 freshness_sensor(freshness)],
+        sensors=[landing_sensor, alert_on_run_failure, alert_on_failed_checks, seal_warehouse_after_success,
+                 seal_warehouse_after_failure, freshness_sensor(freshness)],
         resources={
             "warehouse": Warehouse(database=str(warehouse)),
             "landing": Landing(path=str(landing)),

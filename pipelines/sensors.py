@@ -1,5 +1,5 @@
 """Sensors: a new or changed landing file starts today's run; a run that failed or had a failed
-check sends on-call one message."""
+check sends on-call one message; the warehouse is encrypted again after a run when a key is set."""
 
 
 import hashlib
@@ -13,7 +13,8 @@ import dagster as dg
 
 from pipelines.config import ENV_ALERT_WEBHOOK, ENV_DAGSTER_URL, SCHEDULE_TIMEZONE
 from pipelines.jobs import daily_job
-from pipelines.resources import Landing
+from pipelines.resources import Landing, Warehouse
+from pipelines.vault import seal
 from quality.alerts import FailedCheck, RunAlert, alert_payload, post_json
 
 log = logging.getLogger(__name__)
@@ -94,3 +95,27 @@ def alert_on_failed_checks(context: dg.RunStatusSensorContext):
     alert = run_alert(context, failed=False)
     if alert.failures:
         send_alert(alert)
+
+
+def seal_when_idle(instance: dg.DagsterInstance, database: str) -> str:
+    """Encrypt the warehouse again (CRM360_ENCRYPTION_KEY set) once no run of the daily job is left
+    in progress; `crm360 run` does this itself, these sensors do it for runs the daemon starts."""
+    busy = instance.get_runs(filters=dg.RunsFilter(job_name=daily_job.name, statuses=[
+        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]), limit=1)
+    if busy:
+        return "another run holds the warehouse; it is sealed after that one"
+    return "sealed" if seal(Path(database)) else "nothing to seal (no key, or already encrypted)"
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job],
+                      default_status=dg.DefaultSensorStatus.RUNNING, name="seal_warehouse_after_success",
+                      description="With CRM360_ENCRYPTION_KEY set, encrypts the warehouse file again after a run.")
+def seal_warehouse_after_success(context: dg.RunStatusSensorContext, warehouse: Warehouse):
+    context.log.info(seal_when_idle(context.instance, warehouse.database))
+
+
+@dg.run_failure_sensor(monitored_jobs=[daily_job], default_status=dg.DefaultSensorStatus.RUNNING,
+                       name="seal_warehouse_after_failure",
+                       description="With CRM360_ENCRYPTION_KEY set, encrypts the warehouse file again after a failed run.")
+def seal_warehouse_after_failure(context: dg.RunFailureSensorContext, warehouse: Warehouse):
+    context.log.info(seal_when_idle(context.instance, warehouse.database))

@@ -95,3 +95,20 @@ def test_without_the_key_or_with_another_one_line(sealed, monkeypatch):
     bi = next((warehouse.parent / "exports" / "latest" / "bi").glob("*.enc"))
     with pytest.raises(Exception, match="encrypted with another key"):
         read_table(bi, b"\0" * 32)
+
+
+def test_after_a_daemon_run_the_sensors_seal_the_warehouse_once_no_run_is_left(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.sensors import seal_when_idle
+
+    path = tmp_path / "w.duckdb"
+    con = wh.connect(path)
+    wh.ensure_schemas(con)
+    con.close()
+    with dg.DagsterInstance.ephemeral() as instance:
+        monkeypatch.delenv("CRM360_ENCRYPTION_KEY", raising=False)
+        assert seal_when_idle(instance, str(path)).startswith("nothing to seal")
+        monkeypatch.setenv("CRM360_ENCRYPTION_KEY", KEY)
+        assert seal_when_idle(instance, str(path)) == "sealed" and path.read_bytes().startswith(MAGIC)
+        assert seal_when_idle(instance, str(path)).startswith("nothing to seal")
