@@ -105,8 +105,8 @@ def find_target(con: duckdb.DuckDBPyConnection, request: pl.DataFrame) -> tuple[
         golden = _frame(con, "erase_find_customers", {"golden_id": pl.String}, resolved)
         with _registered(con, erase_golden=golden):
             records = _frame(con, "erase_customer_records", RECORDS, resolved)
-    with _registered(con, erase_records=records):
-        values = _frame(con, "erase_identifiers", VALUES, (("staging", "customer_records"),))
+    with _registered(con, erase_records=records, erase_golden=golden):
+        values = _frame(con, "erase_identifiers", VALUES, resolved)
     values = pl.concat([values, request.filter(pl.col("kind") != "golden_id")]).unique()
     with _registered(con, erase_records=records, erase_values=values):
         activity = _frame(con, "erase_activity_records", RECORDS, tuple(("staging", t) for t in ACTIVITY_TABLES))
@@ -145,13 +145,16 @@ def _delete(con, name: str, table: wh.TableRef, params: dict | None = None, **co
     return int(wh.fetch_value(con, text, params) or 0)
 
 
-def _raw_value_hashes(con, table: wh.TableRef, key: bytes) -> list[str]:
-    """Hashes of the personal values of the raw rows about to go, as written and standardized."""
+def _raw_value_hashes(con, table: wh.TableRef, values: pl.DataFrame, key: bytes) -> list[str]:
+    """Hashes of the personal values of the raw rows about to go, as written and standardized, for the
+    values that identify this customer alone (``values``): a shared switchboard is left alone."""
     spec = SPECS.get(table.table)
     if spec is None or not spec.personal:
         return []
     rows = wh.fetch_frame(con, wh.load_sql("erase_raw_rows").format(target=table.sql))
     keys = value_keys(rows, spec.personal)
+    own = keys.join(values, on=["kind", "value"], how="semi").select("row", "column").unique()
+    keys = keys.join(own, on=["row", "column"], how="semi")
     return hashed(keys, key).to_list() if keys.height else []
 
 
@@ -184,7 +187,7 @@ def erase_in_warehouse(con: duckdb.DuckDBPyConnection, kind: str, value: str, ke
                     continue
                 table, have = wh.TableRef(schema, name), set(columns)
                 if schema == "raw" and {"_source", "_record_id"} <= have:
-                    suppression["value"] += _raw_value_hashes(con, table, key)
+                    suppression["value"] += _raw_value_hashes(con, table, values, key)
                     for source, file_hash, n in wh.fetch_rows(con, wh.load_sql("erased_rows_per_file").format(target=table.sql)):
                         wh.execute(con, wh.load_sql("erase_ledger"), {"n": n, "source": source, "file_hash": file_hash})
                 removed = sum(_delete(con, "erase_by_golden_id", table, column=c) for c in GOLDEN_COLUMNS if c in have)

@@ -38,8 +38,8 @@ def _standardized(kind: str, column: str) -> pl.Expr | None:
 
 
 def value_keys(frame: pl.DataFrame, personal: Mapping[str, str]) -> pl.DataFrame:
-    """(row, kind, value) for every personal value of ``frame`` (columns named in ``personal``), in both
-    spellings; ``row`` is the frame's row index."""
+    """(row, column, kind, value) for every personal value of ``frame`` (columns named in ``personal``), in
+    both spellings; ``row`` is the frame's row index."""
     parts = []
     indexed = frame.with_row_index("_row")
     for column, kind in personal.items():
@@ -47,10 +47,10 @@ def value_keys(frame: pl.DataFrame, personal: Mapping[str, str]) -> pl.DataFrame
             continue
         spellings = [e for e in (_light(kind, column), _standardized(kind, column)) if e is not None]
         for spelling in spellings:
-            parts.append(indexed.select(pl.col("_row").alias("row"), pl.lit(kind).alias("kind"),
-                                        spelling.alias("value")))
+            parts.append(indexed.select(pl.col("_row").alias("row"), pl.lit(column).alias("column"),
+                                        pl.lit(kind).alias("kind"), spelling.alias("value")))
     if not parts:
-        return pl.DataFrame(schema={"row": pl.UInt32, "kind": pl.String, "value": pl.String})
+        return pl.DataFrame(schema={"row": pl.UInt32, "column": pl.String, "kind": pl.String, "value": pl.String})
     return pl.concat(parts).filter(pl.col("value").str.len_chars() > 0).unique(maintain_order=True)
 
 
