@@ -28,7 +28,9 @@ def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
     """CSV holds no lists or structs: a nested value becomes its JSON text."""
     nested = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Struct, pl.Array))]
     return frame.with_columns(
-        pl.struct(pl.col(c)).struct.json_encode().str.extract(r'^\{"(?:[^"\\]|\\.)*":(.*)\}$').alias(c) for c in nested)
+        pl.when(pl.col(c).is_not_null())
+        .then(pl.struct(pl.col(c)).struct.json_encode().str.extract(r'^\{"(?:[^"\\]|\\.)*":(.*)\}$')).alias(c)
+        for c in nested)
 
 
 def write_table(frame: pl.DataFrame, folder: Path, name: str, fmt: str, key: bytes | None) -> Path:
