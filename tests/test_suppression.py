@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-import polars as pl
 import pytest
 from click.testing import CliRunner
 
