@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import polars as pl
 from pipelines import config
 
 DIGEST_CHARS = 32  # 128 bits of HMAC-SHA256, as hex
+_local = threading.local()
 
 
 def key_file(warehouse: Path) -> Path:
@@ -56,11 +58,27 @@ def keyed_hash(value: str, key: bytes) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:DIGEST_CHARS]
 
 
+def _pads(key: bytes) -> tuple[bytes, bytes]:
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return bytes(b ^ 0x5C for b in block), bytes(b ^ 0x36 for b in block)
+
+
 def keyed_hashes(values: pl.Series, key: bytes, prefix: str = "") -> pl.Series:
-    """HMAC of ``prefix + value`` for every value (null stays null), computed once per distinct value."""
-    text = values.cast(pl.String)
-    distinct = text.drop_nulls().unique()
-    lookup = pl.DataFrame({"value": distinct,
-                           "hash": pl.Series([keyed_hash(prefix + v, key) for v in distinct], dtype=pl.String)})
-    return text.rename("value").to_frame().join(lookup, on="value", how="left", maintain_order="left")["hash"] \
-        .rename(values.name)
+    """``keyed_hash(prefix + value)`` for every value (null stays null), computed by DuckDB's vectorized SHA-256
+    (HMAC is two hashes and two XOR pads): a million values take well under a second, not half a minute."""
+    import duckdb
+
+    from pipelines import warehouse as wh
+
+    frame = pl.DataFrame({"i": pl.int_range(0, len(values), eager=True), "value": values.cast(pl.String)})
+    opad, ipad = _pads(key)
+    if not hasattr(_local, "con"):  # an in-memory DuckDB of this thread's own, for hashing only
+        _local.con = duckdb.connect()
+    con = _local.con
+    con.register("_crm360_hash_input", frame.to_arrow())
+    try:
+        hashes = wh.fetch_frame(con, wh.load_sql("keyed_hashes"),
+                                {"opad": opad, "ipad": ipad, "prefix": prefix, "chars": DIGEST_CHARS})["hash"]
+    finally:
+        con.unregister("_crm360_hash_input")
+    return hashes.cast(pl.String).rename(values.name)

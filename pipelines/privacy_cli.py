@@ -64,9 +64,10 @@ def erase(warehouse: Path, kind: str, value: str, exports: Path | None = None) -
     shutil.rmtree(warehouse.with_name(f"{warehouse.stem}.gx_docs"), ignore_errors=True)
     report = EraseReport(erasure)
     report.export_files = erase_exports(exports or config.exports_path(warehouse), erasure.golden_ids, sealing)
-    for snapshot in snapshots(warehouse):
-        erase_snapshot(snapshot.path, erasure, value, key, sealing)
-        report.snapshots.append(snapshot.path)
+    replaced = warehouse.with_name(warehouse.name + ".before-restore")  # what a restore kept aside
+    for path in [s.path for s in snapshots(warehouse)] + ([replaced] if replaced.is_file() else []):
+        erase_snapshot(path, erasure, value, key, sealing)
+        report.snapshots.append(path)
     return report
 
 

@@ -22,63 +22,62 @@ def _outcome(name: str, failing: int, sample: list[dict], message: str) -> Check
                         {"message": message} if failing else {})
 
 
-def files_verified(tables: Mapping[str, dict], back: Mapping[str, pl.DataFrame], folder: Path,
+def files_verified(tables: Mapping[str, dict], folder: Path, rows_of: Callable[[Path], int],
                    checksum: Callable[[Path], str]) -> CheckOutcome:
+    """Each file, read back, has the rows written and the SHA-256 the manifest records."""
     wrong = []
     for table, entry in tables.items():
-        if back[table].height != entry["rows"]:
-            wrong.append({"table": table, "rows_written": entry["rows"], "rows_read": back[table].height})
         for file in entry["files"]:
-            if checksum(folder / file["file"]) != file["sha256"]:
+            path = folder / file["file"]
+            if checksum(path) != file["sha256"]:
                 wrong.append({"table": table, "file": file["file"], "problem": "checksum differs"})
-    return _outcome("files_verified", len(wrong), wrong,
-                    "; ".join(f"{w['table']}: {w.get('problem', 'row count differs')}" for w in wrong))
+            elif (rows := rows_of(path)) != entry["rows"]:
+                wrong.append({"table": table, "file": file["file"], "problem": f"{rows} rows read, {entry['rows']} written"})
+    return _outcome("files_verified", len(wrong), wrong, "; ".join(f"{w['file']}: {w['problem']}" for w in wrong))
 
 
 def _text_values(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every text value of every column (lists flattened), with its column: what a reader could see."""
-    parts = []
+    """Every distinct text value of every column, with its column: lists flattened, and the strings inside
+    JSON text (a struct, a JSON column) pulled out, so a value is found however it is nested."""
+    parts = [pl.DataFrame(schema={"column": pl.String, "value": pl.String})]
     for column, dtype in frame.schema.items():
         values = frame.get_column(column)
         if isinstance(dtype, pl.List):
             values = values.explode()
-            if isinstance(values.dtype, pl.Struct):
-                values = values.struct.json_encode()
-        elif isinstance(dtype, pl.Struct):
+        if isinstance(values.dtype, pl.Struct):
             values = values.struct.json_encode()
-        if values.dtype in (pl.String, pl.Categorical) or isinstance(values.dtype, pl.Enum):
-            parts.append(pl.DataFrame({"column": pl.Series([column] * len(values), dtype=pl.String),
-                                       "value": values.cast(pl.String)}).drop_nulls().unique())
-    schema = {"column": pl.String, "value": pl.String}
-    return pl.concat([pl.DataFrame(schema=schema), *parts]).cast(schema)
+        if values.dtype not in (pl.String, pl.Categorical) and not isinstance(values.dtype, pl.Enum):
+            continue
+        text = values.cast(pl.String).drop_nulls().unique()
+        inside = text.filter(text.str.starts_with("{") | text.str.starts_with("[")) \
+            .str.extract_all(r'"((?:[^"\\]|\\.)*)"').explode().str.strip_chars('"').drop_nulls()
+        parts.append(pl.DataFrame({"value": pl.concat([text, inside]).unique()})
+                     .select(pl.lit(column, pl.String).alias("column"), "value"))
+    return pl.concat(parts)
 
 
-def no_personal_data(back: Mapping[str, pl.DataFrame], personal: pl.DataFrame,
-                     masking: Mapping[str, str]) -> CheckOutcome:
-    """Values the consumer must not see (kinds masked other than ``keep``), looked for as whole values and
-    inside JSON text, in every column of every table read back."""
+def personal_found(table: str, frame: pl.DataFrame, personal: pl.DataFrame, masking: Mapping[str, str]) -> pl.DataFrame:
+    """(table, column, kind) wherever ``frame`` holds a value the consumer must not see (kinds masked other
+    than ``keep``), as a whole value or inside lists, structs and JSON text."""
     hidden = personal.cast({"kind": pl.String, "value": pl.String}).filter(
         pl.col("kind").is_in([k for k, a in masking.items() if a != "keep"]))
-    found = []
-    for table, frame in back.items():
-        seen = _text_values(frame)
-        exact = seen.join(hidden, on="value", how="inner")
-        found += [{"table": table, **row} for row in exact.select("column", "kind").unique().to_dicts()]
-        nested = seen.filter(pl.col("value").str.starts_with("{") | pl.col("value").str.starts_with("["))
-        if nested.height and hidden.height:
-            inside = nested.filter(pl.col("value").str.contains_any(hidden["value"].to_list()))
-            found += [{"table": table, "column": c, "kind": "inside JSON"} for c in inside["column"].unique()]
-    return _outcome("no_personal_data", len(found), found,
-                    "; ".join(f"{f['table']}.{f['column']} holds {f['kind']} values" for f in found))
+    return (_text_values(frame).join(hidden, on="value", how="inner")
+            .select(pl.lit(table, pl.String).alias("table"), "column", "kind").unique())
 
 
-def consent_only(back: Mapping[str, pl.DataFrame], allowed: pl.Series) -> CheckOutcome:
-    found = []
-    for table, frame in back.items():
-        if "golden_id" in frame.columns:
-            extra = frame.filter(~pl.col("golden_id").is_in(allowed.implode()))
-            if extra.height:
-                found.append({"table": table, "customers_without_consent": extra.height,
-                              "golden_id": extra["golden_id"][0]})
-    return _outcome("consent_only", sum(f["customers_without_consent"] for f in found), found,
-                    "; ".join(f"{f['table']}: {f['customers_without_consent']} customers without consent" for f in found))
+def no_personal_data(found: list[pl.DataFrame]) -> CheckOutcome:
+    """A masked set holds none of the values its policy hides (``found``: personal_found of every batch written)."""
+    rows = pl.concat([pl.DataFrame(schema={"table": pl.String, "column": pl.String, "kind": pl.String}), *found]) \
+        .unique().sort("table", "column", "kind").to_dicts()
+    return _outcome("no_personal_data", len(rows), rows,
+                    "; ".join(f"{f['table']}.{f['column']} holds {f['kind']} values" for f in rows))
+
+
+def consent_only(outside: list[pl.DataFrame]) -> CheckOutcome:
+    """A consent-only set holds no customer without consent (``outside``: (table, golden_id) written anyway)."""
+    rows = pl.concat([pl.DataFrame(schema={"table": pl.String, "golden_id": pl.String}), *outside])
+    per_table = rows.group_by("table", maintain_order=True).agg(pl.len().alias("customers_without_consent"),
+                                                                 pl.col("golden_id").first())
+    return _outcome("consent_only", rows.height, per_table.to_dicts(),
+                    "; ".join(f"{r['table']}: {r['customers_without_consent']} customers without consent"
+                              for r in per_table.to_dicts()))

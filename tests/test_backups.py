@@ -72,3 +72,15 @@ def test_restoring_a_date_without_a_snapshot_is_one_clear_line(runs):
     result = CliRunner().invoke(main, ["restore", "--date", DAYS[0].isoformat(), "--warehouse", str(warehouse), "--yes"])
     assert result.exit_code == 2
     assert f"no snapshot of warehouse.duckdb for {DAYS[0]}; kept: {DAYS[1]}, {DAYS[2]}" in result.output
+
+
+def test_an_erasure_after_a_restore_reaches_every_snapshot_and_the_file_set_aside(runs):
+    warehouse, _ = runs
+    golden = every_table(warehouse)["core.golden_customer"]
+    email = golden.filter(pl.col("email").is_not_null())["email"][0]
+    result = CliRunner().invoke(main, ["erase", "--email", email, "--warehouse", str(warehouse), "--yes"])
+    assert result.exit_code == 0, result.output
+    aside = warehouse.with_name(warehouse.name + ".before-restore")
+    for path in [warehouse, aside, *(s.path for s in snapshots(warehouse))]:
+        assert email.encode() not in path.read_bytes(), path.name
+        assert every_table(path)["quality.erasure_log"].height == 1, path.name

@@ -93,3 +93,11 @@ def test_no_masked_value_survives_in_any_column(email, phone):
     masked = mask(golden(email=email, emails=[email], phone=phone, phones=[phone]), BI, KEY)
     text = str(masked.rows())
     assert email not in text and phone not in text and "110101199003074514" not in text
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"y" * 65, bytes(range(32))])
+def test_vectorized_keyed_hashes_are_hmac_sha256(key):
+    values = pl.Series("v", ["wang.wei@163.com", "王伟", "", None, "+8613800138000", "a" * 200])
+    expected = [None if v is None else keyed_hash("email:" + v, key) for v in values]
+    assert keyed_hashes(values, key, prefix="email:").to_list() == expected
+    assert keyed_hashes(pl.Series("v", [], dtype=pl.String), key).to_list() == []

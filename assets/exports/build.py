@@ -19,14 +19,15 @@ import duckdb
 import polars as pl
 
 from assets.exports.consumers import Consumer
-from assets.exports.files import read_table, sha256, write_manifest, write_table
+from assets.exports.files import TableWriter, file_rows, sha256, write_manifest
 from assets.exports.masking import mask
 from pipelines import warehouse as wh
 from pipelines.crypto import key_id
-from quality.export_checks import consent_only, files_verified, no_personal_data
+from quality.export_checks import consent_only, files_verified, no_personal_data, personal_found
 from quality.results import CheckOutcome, Policy
 
 LATEST = "latest"
+BATCH_ROWS = 200_000  # rows masked and written at a time: bounds the memory an export takes
 
 
 @dataclass
@@ -78,26 +79,17 @@ def export_consumer(con: duckdb.DuckDBPyConnection, consumer: Consumer, root: Pa
     result = ExportSet(consumer.name, final)
     try:
         allowed = consenting_ids(con) if consumer.consent_only else None
-        frames: dict[str, pl.DataFrame] = {}
+        hidden = personal_values(con) if consumer.masked else None
+        written: dict[str, list[pl.DataFrame]] = {"personal": [], "outside": []}
         for schema, table in consumer.tables:
-            if not relation_exists(con, schema, table):
-                continue
-            frame = wh.fetch_frame(con, wh.load_sql("select_all").format(target=wh.TableRef(schema, table).sql))
-            if allowed is not None and "golden_id" in frame.columns:
-                frame = frame.filter(pl.col("golden_id").is_in(allowed.implode()))
-            frames[table] = mask(frame, consumer.masking, hash_key)
-            files = []
-            for fmt in consumer.formats:
-                path = write_table(frames[table], scratch, table, fmt, encryption_key)
-                files.append({"file": path.name, "format": fmt, "bytes": path.stat().st_size, "sha256": sha256(path)})
-            result.tables[table] = {"schema": schema, "rows": frames[table].height, "files": files,
-                                    "columns": [{"name": c, "type": str(t)} for c, t in frames[table].schema.items()]}
-        back = {t: read_table(scratch / entry["files"][0]["file"], encryption_key) for t, entry in result.tables.items()}
-        result.checks = [files_verified(result.tables, back, scratch, sha256)]
-        if consumer.masked:
-            result.checks.append(no_personal_data(back, personal_values(con), consumer.masking))
+            if relation_exists(con, schema, table):
+                result.tables[table] = _export_table(con, wh.TableRef(schema, table), consumer, scratch, allowed,
+                                                     hash_key, encryption_key, hidden, written)
+        result.checks = [files_verified(result.tables, scratch, lambda path: file_rows(path, encryption_key), sha256)]
+        if hidden is not None:
+            result.checks.append(no_personal_data(written["personal"]))
         if allowed is not None:
-            result.checks.append(consent_only(back, allowed))
+            result.checks.append(consent_only(written["outside"]))
         result.checks = (policy or Policy()).apply(f"exports.{consumer.name}", result.checks)
         if any(c.stops_run for c in result.checks):
             return result
@@ -116,6 +108,40 @@ def export_consumer(con: duckdb.DuckDBPyConnection, consumer: Consumer, root: Pa
         shutil.rmtree(scratch, ignore_errors=True)
         result.seconds = time.perf_counter() - started
     return result
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, consumer: Consumer, folder: Path,
+                  allowed: pl.Series | None, hash_key: bytes, encryption_key: bytes | None,
+                  hidden: pl.DataFrame | None, written: dict[str, list[pl.DataFrame]]) -> dict:
+    """Stream one table into the set a batch at a time (consent filter in SQL, masking in Polars), noting
+    what the checks need of each batch as written; returns its manifest entry."""
+    columns = wh.fetch_frame(con, wh.load_sql("select_none").format(target=ref.sql)).columns
+    consent = allowed is not None and "golden_id" in columns
+    if consent:
+        con.register("_crm360_consenting", pl.DataFrame({"golden_id": allowed}).to_arrow())
+    try:
+        sql = wh.load_sql("select_consenting" if consent else "select_all").format(target=ref.sql)
+        reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+        empty = mask(pl.from_arrow(reader.schema.empty_table()), consumer.masking, hash_key)
+        writers = [TableWriter(folder, ref.table, fmt, encryption_key) for fmt in consumer.formats]
+        for batch in reader:
+            frame = mask(pl.from_arrow(batch), consumer.masking, hash_key)
+            for writer in writers:
+                writer.write(frame)
+            if hidden is not None:
+                written["personal"].append(personal_found(ref.table, frame, hidden, consumer.masking))
+            if allowed is not None and "golden_id" in frame.columns:
+                outside = frame.filter(~pl.col("golden_id").is_in(allowed.implode()))
+                written["outside"].append(outside.select(pl.lit(ref.table).alias("table"), "golden_id"))
+    finally:
+        if consent:
+            con.unregister("_crm360_consenting")
+    files = []
+    for writer in writers:
+        path = writer.close(empty)
+        files.append({"file": path.name, "format": writer.fmt, "bytes": path.stat().st_size, "sha256": sha256(path)})
+    return {"schema": ref.schema, "rows": writers[0].rows, "files": files,
+            "columns": [{"name": c, "type": str(t)} for c, t in empty.schema.items()]}
 
 
 def _replace_folder(src: Path, dst: Path) -> None:
