@@ -10,8 +10,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from pipelines import warehouse as wh
 from pipelines.cli import main
+from warehouse_reads import read, tables_holding
 
 DAY, NEXT = "2026-11-20", "2026-11-21"
 TRACES = ["13800138000", "wangwei@163.com", "E0001", "E0003", "C000001", "C000009", "11010519491231002X"]
@@ -22,18 +22,7 @@ def run(landing, warehouse, day):
 
 
 def traces_in_tables(warehouse) -> list[tuple]:
-    con = wh.connect(warehouse, read_only=True)
-    try:
-        hits = []
-        for schema, table, _ in wh.fetch_rows(con, wh.load_sql("base_tables")):
-            for needle in TRACES:
-                n = wh.fetch_value(con, f"SELECT count(*) FROM {wh.quote_ident(schema)}.{wh.quote_ident(table)} t "
-                                        "WHERE contains(lower(CAST(t AS VARCHAR)), lower($n))", {"n": needle})
-                if n:
-                    hits.append((schema, table, needle))
-        return hits
-    finally:
-        con.close()
+    return tables_holding(warehouse, TRACES)
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +55,8 @@ def test_the_next_deliveries_leave_the_erased_customer_out(erased):
     _, warehouse, second = erased
     assert second.exit_code == 0, second.output
     assert traces_in_tables(warehouse) == []
-    con = wh.connect(warehouse, read_only=True)
-    try:
-        ledger = wh.fetch_frame(con, "SELECT source, sum(suppressed_rows) AS n FROM quality.ingested_files GROUP BY 1")
-        contacts = wh.fetch_frame(con, "SELECT 联系人编号 AS id FROM raw.crm_contacts")
-    finally:
-        con.close()
+    ledger = read(warehouse, "SELECT source, sum(suppressed_rows) AS n FROM quality.ingested_files GROUP BY 1")
+    contacts = read(warehouse, "SELECT 联系人编号 AS id FROM raw.crm_contacts")
     suppressed = dict(ledger.iter_rows())
     assert suppressed["erp_customers"] == 2  # E0001 as it was, E0003 by its phone
     assert suppressed["erp_orders"] == 2  # orders 1 and 3, booked on E0001
@@ -83,12 +68,8 @@ def test_a_value_shared_with_another_customer_erases_and_suppresses_only_the_era
     """王伟's CRM record carries his employer's switchboard (020-88888888), which the company's ERP row
     and registry entry hold too: the company keeps its records and its later deliveries."""
     _, warehouse, _ = erased
-    con = wh.connect(warehouse, read_only=True)
-    try:
-        xref = wh.fetch_frame(con, "SELECT source, record_id FROM core.customer_xref")
-        phones = wh.fetch_frame(con, "SELECT phone FROM core.golden_customer WHERE customer_kind = 'company'")
-    finally:
-        con.close()
+    xref = read(warehouse, "SELECT source, record_id FROM core.customer_xref")
+    phones = read(warehouse, "SELECT phone FROM core.golden_customer WHERE customer_kind = 'company'")
     assert {("erp_customers", "E0002"), ("company_registry", "91350100M000100Y43")} <= set(xref.iter_rows())
     assert "+862088888888" in phones["phone"].to_list()
 

@@ -87,23 +87,23 @@ def write_table(frame: pl.DataFrame, folder: Path, name: str, fmt: str, key: byt
 
 def file_rows(path: Path, key: bytes | None = None) -> int:
     """Rows of an exported file, from the Parquet footer (or by counting CSV records), decrypted in memory."""
-    path = Path(path)
-    fmt = path.name.removesuffix(ENCRYPTED_SUFFIX).rsplit(".", 1)[-1]
-    source: Path | io.BytesIO = path
-    if is_encrypted(path):
-        source = io.BytesIO(decrypt_bytes(path.read_bytes(), key, label=str(path)))
+    fmt, source = _readable(Path(path), key)
     if fmt == "parquet":
         return pq.ParquetFile(source).metadata.num_rows
     return pl.read_csv(source, infer_schema=False, columns=[0]).height
 
 
+def _readable(path: Path, key: bytes | None) -> tuple[str, Path | io.BytesIO]:
+    """The file's format, and something to read it from: itself, or its plaintext in memory."""
+    fmt = path.name.removesuffix(ENCRYPTED_SUFFIX).rsplit(".", 1)[-1]
+    if is_encrypted(path):
+        return fmt, io.BytesIO(decrypt_bytes(path.read_bytes(), key, label=str(path)))
+    return fmt, path
+
+
 def read_table(path: Path, key: bytes | None = None) -> pl.DataFrame:
     """An exported file as a frame, decrypted in memory when it is encrypted."""
-    path = Path(path)
-    fmt = path.name.removesuffix(ENCRYPTED_SUFFIX).rsplit(".", 1)[-1]
-    source: Path | io.BytesIO = path
-    if is_encrypted(path):
-        source = io.BytesIO(decrypt_bytes(path.read_bytes(), key, label=str(path)))
+    fmt, source = _readable(Path(path), key)
     return pl.read_parquet(source) if fmt == "parquet" else pl.read_csv(source, infer_schema=False)
 
 
