@@ -11,6 +11,11 @@ from rapidfuzz import fuzz, process
 from quality.results import CheckOutcome, outcome, sample_rows
 
 WHERE = ["_source_file", "_row_number", "_record_id"]
+# A record id is missing when null or nothing but whitespace (Unicode White_Space, as Polars'
+# strip_chars sees it). One pattern for both engines: Rust's regex (Polars) and RE2 (DuckDB) read it alike.
+BLANK_RECORD_ID = r"^[\t\n\x0B\f\r\x{85}\p{Z}]*$"
+# The order of the repeated-id sample (nulls first); sql/raw_recheck_repeated_ids.sql sorts the same way.
+REPEATED_ORDER = ["_record_id", "_row_number", "_source_file", "_file_hash"]
 
 RAW_CHECKS: dict[str, tuple[bool, str]] = {
     "files_readable": (True, "Every new file can be read in its source's format and encoding."),
@@ -84,17 +89,29 @@ def rows_reconcile(rows_read: int, rows_staged: int) -> CheckOutcome:
                     rows_read=rows_read, rows_staged=rows_staged)
 
 
+def record_id_present_outcome(missing_rows: int, sample: list[dict]) -> CheckOutcome:
+    """``record_id_present`` from the rows without a record id, however counted (a batch in Polars,
+    a published table in SQL)."""
+    return _outcome("record_id_present", missing_rows == 0, missing_rows, sample)
+
+
+def record_id_unique_outcome(repeated_rows: int, sample: list[dict]) -> CheckOutcome:
+    """``record_id_unique`` from the rows whose record id repeats within their file or snapshot
+    (same ``_file_hash``), every occurrence counted."""
+    return _outcome("record_id_unique", repeated_rows == 0, repeated_rows, sample)
+
+
 def record_id_present(batch: pl.DataFrame) -> CheckOutcome:
-    missing = batch.filter(pl.col("_record_id").is_null() | (pl.col("_record_id").str.strip_chars() == ""))
-    return _outcome("record_id_present", missing.is_empty(), missing.height, sample_rows(missing, WHERE))
+    missing = batch.filter(pl.col("_record_id").is_null() | pl.col("_record_id").str.contains(BLANK_RECORD_ID))
+    return record_id_present_outcome(missing.height, sample_rows(missing, WHERE))
 
 
 def record_id_unique(batch: pl.DataFrame) -> CheckOutcome:
     repeated = batch.filter(
         pl.col("_record_id").is_not_null() & pl.len().over("_file_hash", "_record_id").gt(1)
     )
-    return _outcome("record_id_unique", repeated.is_empty(), repeated.height,
-                    sample_rows(repeated.sort("_record_id", "_row_number"), WHERE))
+    order = [c for c in REPEATED_ORDER if c in repeated.columns]
+    return record_id_unique_outcome(repeated.height, sample_rows(repeated.sort(order), WHERE))
 
 
 def columns_stable(batch_columns: list[str], published_columns: list[str] | None) -> CheckOutcome:
@@ -105,14 +122,22 @@ def columns_stable(batch_columns: list[str], published_columns: list[str] | None
     return _outcome("columns_stable", not added and not vanished, 0, added=added, vanished=vanished)
 
 
-def raw_batch_checks(batch: pl.DataFrame, rows_read: int, rows_staged: int, source_columns: list[str],
-                     published_columns: list[str] | None, drift: list[dict] | None = None,
-                     unreadable: list[dict] | None = None) -> list[CheckOutcome]:
+def raw_check_outcomes(present: CheckOutcome, unique: CheckOutcome, rows_read: int, rows_staged: int,
+                       source_columns: list[str], published_columns: list[str] | None,
+                       drift: list[dict] | None = None, unreadable: list[dict] | None = None) -> list[CheckOutcome]:
+    """Every raw check, in order, given the record-id checks counted by either engine."""
     return [
         files_readable(unreadable or []),
         schema_drift(drift or []),
         rows_reconcile(rows_read, rows_staged),
-        record_id_present(batch),
-        record_id_unique(batch),
+        present,
+        unique,
         columns_stable(source_columns, published_columns),
     ]
+
+
+def raw_batch_checks(batch: pl.DataFrame, rows_read: int, rows_staged: int, source_columns: list[str],
+                     published_columns: list[str] | None, drift: list[dict] | None = None,
+                     unreadable: list[dict] | None = None) -> list[CheckOutcome]:
+    return raw_check_outcomes(record_id_present(batch), record_id_unique(batch), rows_read, rows_staged,
+                              source_columns, published_columns, drift, unreadable)

@@ -20,10 +20,11 @@ from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from assets.privacy.suppression import Suppression, load_suppression, suppressed_rows
 from pipelines import warehouse as wh
-from quality.raw_checks import column_drift, raw_batch_checks
+from quality.raw_checks import (BLANK_RECORD_ID, WHERE, column_drift, raw_batch_checks, raw_check_outcomes,
+                                record_id_present_outcome, record_id_unique_outcome)
 from quality.freshness import MAX_AGE_HOURS, reference_time, source_freshness
 from quality.volume import MAX_CHANGE, row_count_change
-from quality.results import CheckOutcome, Policy
+from quality.results import SAMPLE_ROWS, CheckOutcome, Policy, sample_rows
 
 DATED_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -160,21 +161,40 @@ def _stage_check_publish(
 def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref: wh.TableRef,
                      policy: Policy | None = None, delivery: Delivery | None = None) -> IngestOutcome:
     """Nothing new (or nothing usable) arrived: run the same checks over the published table,
-    reconciled with the ledger, plus what was found wrong with the files that could not be used."""
+    reconciled with the ledger, plus what was found wrong with the files that could not be used.
+
+    The table is checked in DuckDB (it can hold millions of rows): only counts and samples come back."""
     policy, delivery = policy or Policy(), delivery or Delivery()
     rows_loaded = wh.fetch_value(con, wh.load_sql("ledger_rows"), {"source": outcome.source})
-    if wh.table_exists(con, ref):
-        published = wh.fetch_frame(con, wh.load_sql("select_all").format(target=ref.sql))
-    else:
-        published = pl.DataFrame(schema={name: pl.String for name in LINEAGE_COLUMNS})
-    columns = _source_columns(published.columns)
+    total_rows, present, unique = _published_record_id_checks(con, ref)
+    columns = _published_columns(con, ref) or []
     outcome.checks = policy.apply(outcome.table, [
-        *raw_batch_checks(published, rows_loaded, published.height, columns, columns, delivery.drift,
-                          delivery.unreadable),
+        *raw_check_outcomes(present, unique, rows_loaded, total_rows, columns, columns, delivery.drift,
+                            delivery.unreadable),
         *delivery.checks(outcome.table, outcome.source, policy)])
     outcome.newest_delivery = delivery.newest
-    outcome.total_rows = published.height
+    outcome.total_rows = total_rows
     return outcome
+
+
+def _published_record_id_checks(con: duckdb.DuckDBPyConnection,
+                                ref: wh.TableRef) -> tuple[int, CheckOutcome, CheckOutcome]:
+    """The published table's row count and its record-id checks, counted in SQL as the batch checks
+    count them in Polars; only the sample rows are fetched."""
+    if not wh.table_exists(con, ref):
+        return 0, record_id_present_outcome(0, []), record_id_unique_outcome(0, [])
+    blank = {"blank": BLANK_RECORD_ID}
+    total_rows, missing_rows, repeated_rows = wh.fetch_rows(
+        con, wh.load_sql("raw_recheck_counts").format(target=ref.sql), blank)[0]
+    missing = _published_sample(con, ref, "raw_recheck_missing_ids", blank) if missing_rows else []
+    repeated = _published_sample(con, ref, "raw_recheck_repeated_ids", {}) if repeated_rows else []
+    return total_rows, record_id_present_outcome(missing_rows, missing), record_id_unique_outcome(repeated_rows, repeated)
+
+
+def _published_sample(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, sql_name: str, params: dict) -> list[dict]:
+    """A check's few failing rows of the published table, limited in SQL."""
+    rows = wh.fetch_frame(con, wh.load_sql(sql_name).format(target=ref.sql), {**params, "limit": SAMPLE_ROWS})
+    return sample_rows(rows, WHERE)
 
 
 def ingest_files(
