@@ -2,6 +2,9 @@
 
 Each stage runs in a fresh subprocess so its peak resident memory is its own.
     .venv/bin/python bench/bench_ingest.py --records 100000 1000000
+The ERP tables are also read through both paths of pipelines/erp.py (SQLAlchemy rows, ADBC Arrow),
+after a warm-up read, and rows/s printed per table; for a landing that already exists:
+    .venv/bin/python bench/bench_ingest.py --landing /path/to/landing
 """
 
 from __future__ import annotations
@@ -60,6 +63,53 @@ def stage_ingest(landing: Path, warehouse: Path) -> dict:
             "rerun_contacts_seconds": rerun, "rerun_rows_added": again.rows_added}
 
 
+def stage_erp_paths(landing: Path) -> dict:
+    """Each ERP table read through SQLAlchemy and through read_erp_table (ADBC), in that order, after a
+    warm-up read that puts the file in the page cache; the two frames must be equal."""
+    import logging
+
+    from assets.ingest import erp
+    from pipelines.config import default_erp_url
+    from pipelines.erp import read_erp_table, read_erp_table_sqlalchemy
+
+    declined: list[str] = []
+
+    class Declined(logging.Handler):  # read_erp_table logs why it read a table through SQLAlchemy
+        def emit(self, record: logging.LogRecord) -> None:
+            declined.append(record.getMessage())
+
+    logging.getLogger("pipelines.erp").addHandler(Declined(logging.WARNING))
+    url = default_erp_url(landing)
+    read_erp_table_sqlalchemy(url, erp.PRODUCTS.table)  # first-use imports out of the timings
+    per_table = {}
+    for table in (erp.CUSTOMERS, erp.PRODUCTS, erp.ORDERS, erp.ORDER_ITEMS):
+        read_erp_table(url, table.table)  # warm-up
+        declined.clear()
+        t0, c0 = time.perf_counter(), time.process_time()
+        old = read_erp_table_sqlalchemy(url, table.table)
+        t1, c1 = time.perf_counter(), time.process_time()
+        new = read_erp_table(url, table.table)
+        t2, c2 = time.perf_counter(), time.process_time()
+        if new.schema != old.schema or not new.equals(old, null_equal=True):
+            raise SystemExit(f"{table.table}: the ADBC and SQLAlchemy frames differ")
+        per_table[table.table] = {"rows": new.height, "sqlalchemy_seconds": t1 - t0, "adbc_seconds": t2 - t1,
+                                  "sqlalchemy_cpu": c1 - c0, "adbc_cpu": c2 - c1, "declined": declined[:]}
+    return {"per_table": per_table}
+
+
+def print_erp_paths(fig: dict) -> None:
+    print(f"{'':>10}   ERP read paths    {'rows':>11} {'SQLAlchemy/s':>13} {'ADBC/s':>13} {'speed-up':>8}")
+    rows = old = new = old_cpu = new_cpu = 0.0
+    for table, t in fig["per_table"].items():
+        rows, old, new = rows + t["rows"], old + t["sqlalchemy_seconds"], new + t["adbc_seconds"]
+        old_cpu, new_cpu = old_cpu + t["sqlalchemy_cpu"], new_cpu + t["adbc_cpu"]
+        note = f"  (ADBC declined: {t['declined'][0]})" if t["declined"] else ""
+        print(f"{'':>10}   {table:<17} {t['rows']:>11,} {t['rows'] / t['sqlalchemy_seconds']:>13,.0f} "
+              f"{t['rows'] / t['adbc_seconds']:>13,.0f} {t['sqlalchemy_seconds'] / t['adbc_seconds']:>7.1f}x{note}")
+    print(f"{'':>10}   {'whole ERP':<17} {rows:>11,.0f} {rows / old:>13,.0f} {rows / new:>13,.0f} {old / new:>7.1f}x"
+          f"   (wall {old:.1f}s vs {new:.1f}s, CPU {old_cpu:.1f}s vs {new_cpu:.1f}s)")
+
+
 def run_stage(*args: str) -> dict:
     """Run one stage in a child process; returns its figures, its own peak RSS among them."""
     child = subprocess.run([sys.executable, __file__, "--stage", *args], capture_output=True, text=True)
@@ -75,6 +125,10 @@ def main() -> None:
     parser.add_argument("--records-per-customer", type=float, default=None,
                         help="records one customer yields; measured on a small pilot when omitted")
     parser.add_argument("--keep", type=Path, default=None, help="keep generated data under this folder")
+    parser.add_argument("--landing", type=Path, default=None,
+                        help="an existing landing folder: only compare the ERP read paths on its erp.sqlite")
+    parser.add_argument("--no-erp-paths", action="store_true",
+                        help="skip reading the ERP through both paths (the SQLAlchemy one is slow on large ERPs)")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -82,10 +136,16 @@ def main() -> None:
         name, *rest = args.stage
         if name == "generate":
             figures = stage_generate(Path(rest[0]), int(rest[1]))
+        elif name == "erp-paths":
+            figures = stage_erp_paths(Path(rest[0]))
         else:
             figures = stage_ingest(Path(rest[0]), Path(rest[1]))
         figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(figures))
+        return
+
+    if args.landing:
+        print_erp_paths(run_stage("erp-paths", str(args.landing.resolve())))
         return
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="crm360-bench-"))
@@ -111,6 +171,8 @@ def main() -> None:
             print(f"{'':>10}   {source:<17} {fig['seconds']:>6.2f}s {fig['rows']:>11,} rows "
                   f"{fig['rows'] / max(fig['seconds'], 1e-9):>11,.0f}/s")
         print(f"{'':>10}   rerun of crm_contacts: {ing['rerun_contacts_seconds']:.2f}s, {ing['rerun_rows_added']} rows added")
+        if not args.no_erp_paths:
+            print_erp_paths(run_stage("erp-paths", str(landing)))
         if not args.keep:
             shutil.rmtree(landing, ignore_errors=True)
             warehouse.unlink(missing_ok=True)

@@ -1,17 +1,50 @@
 """Read ERP tables through a connection URL (SQLite by default; PostgreSQL or MySQL when configured).
 
-DuckDB's own scanners are downloaded at first use, which locked-down hosts cannot do, so the
-ERP is read with SQLAlchemy and handed over as a Polars frame (Arrow underneath).
+DuckDB's own scanners are downloaded at first use, which locked-down hosts cannot do, so the ERP is
+read with Python drivers and handed over as a Polars frame (Arrow underneath). SQLite and PostgreSQL
+are read through ADBC, which builds Arrow columns in C (several times faster than SQLAlchemy's rows
+of Python objects); every other backend, and any table ADBC would not read exactly as SQLAlchemy
+does, goes through SQLAlchemy, with the reason logged. Either way the frame has the same columns,
+dtypes and values, since raw tables are appended across runs and the schema-drift check compares types.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 
 from assets.ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+
+# The DBAPI drivers a SQLAlchemy PostgreSQL URL may name; an unknown one stays SQLAlchemy's to refuse.
+POSTGRESQL_DRIVERS = frozenset({"psycopg", "psycopg2", "psycopg2cffi", "pg8000", "asyncpg"})
+# libpq's connection keywords: a URL carrying any other query parameter (meant for a Python driver)
+# is read through SQLAlchemy, which knows what to do with it.
+LIBPQ_PARAMETERS = frozenset({
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "require_auth", "channel_binding",
+    "connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+    "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+    "sslmode", "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslcertmode", "sslrootcert",
+    "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version",
+    "gssencmode", "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
+})
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a missing relation
+SQLITE_READERS = 4  # parallel readers of one large SQLite table, at most one per core
+SQLITE_SPLIT_ROWS = 200_000  # rowid span below which one reader is about as fast
+SQLITE_BATCH_ROWS = 65_536  # rows per Arrow batch (the driver's default, 1024, makes many small chunks)
+
+
+class ArrowReadDeclined(Exception):
+    """ADBC would not give the frame SQLAlchemy gives for this table; the message says why."""
 
 
 def masked_url(url: str) -> str:
@@ -22,24 +55,52 @@ def masked_url(url: str) -> str:
         return "<unparseable ERP URL>"
 
 
-def _engine(url: str) -> sa.Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise IngestError(masked_url(url), f"not a database URL: {exc}") from exc
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        # SQLAlchemy would quietly create an empty database for a missing file.
-        if database in ("", ":memory:") or not Path(database).is_file():
-            raise IngestError(masked_url(url), f"ERP database file not found: {database or '(none)'}")
-    try:
-        return sa.create_engine(parsed)
-    except Exception as exc:  # a missing driver surfaces here (ModuleNotFoundError, NoSuchModuleError)
-        raise IngestError(masked_url(url), f"cannot use this database: {exc}") from exc
+def quote_identifier(name: str) -> str:
+    """``name`` as one double-quoted SQL identifier (SQLite and PostgreSQL), embedded quotes doubled."""
+    if "\x00" in name:
+        raise ValueError("an identifier cannot contain a NUL character")
+    return '"' + name.replace('"', '""') + '"'
 
 
 def read_erp_table(url: str, table: str) -> pl.DataFrame:
-    """One ERP table, whole, as the database holds it."""
+    """One ERP table, whole, as the database holds it: through ADBC where it reads the table exactly
+    as SQLAlchemy would, else through SQLAlchemy."""
+    parsed = _parse(url)
+    label = f"{masked_url(url)}#{table}"
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            _sqlite_file(parsed, url)
+            return _read_sqlite_adbc(parsed, table, label)
+        if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in POSTGRESQL_DRIVERS:
+            return _read_postgresql_adbc(parsed, table, label)
+    except ArrowReadDeclined as reason:
+        log.warning("%s: read through SQLAlchemy, not ADBC: %s", label, reason)
+    return read_erp_table_sqlalchemy(url, table)
+
+
+def adbc_uri(url: str) -> str | None:
+    """The URI the ADBC driver takes for a SQLAlchemy URL; None where no ADBC driver applies."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_file(parsed, url)
+    return _adbc_uri(parsed)
+
+
+def _adbc_uri(parsed: sa.URL) -> str | None:
+    if parsed.get_backend_name() == "sqlite":
+        # read-only: a file that vanished is never created, and the ERP never written
+        return f"{Path(parsed.database).resolve().as_uri()}?mode=ro"
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in POSTGRESQL_DRIVERS:
+        if set(parsed.query) - LIBPQ_PARAMETERS:
+            return None
+        return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+# -- SQLAlchemy: every backend; the reference the ADBC reads must match --------------------------
+
+def read_erp_table_sqlalchemy(url: str, table: str) -> pl.DataFrame:
+    """One ERP table through SQLAlchemy rows (any backend SQLAlchemy has a driver for)."""
     engine = _engine(url)
     label = f"{masked_url(url)}#{table}"
     try:
@@ -52,3 +113,203 @@ def read_erp_table(url: str, table: str) -> pl.DataFrame:
         raise IngestError(label, f"cannot read: {str(exc.orig).splitlines()[0]}") from exc
     finally:
         engine.dispose()
+
+
+def _parse(url: str) -> sa.URL:
+    try:
+        return sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise IngestError(masked_url(url), f"not a database URL: {exc}") from exc
+
+
+def _sqlite_file(parsed: sa.URL, url: str) -> None:
+    database = parsed.database or ""
+    # SQLAlchemy (and SQLite) would quietly create an empty database for a missing file.
+    if database in ("", ":memory:") or not Path(database).is_file():
+        raise IngestError(masked_url(url), f"ERP database file not found: {database or '(none)'}")
+
+
+def _engine(url: str) -> sa.Engine:
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_file(parsed, url)
+    try:
+        return sa.create_engine(parsed)
+    except Exception as exc:  # a missing driver surfaces here (ModuleNotFoundError, NoSuchModuleError)
+        raise IngestError(masked_url(url), f"cannot use this database: {exc}") from exc
+
+
+# -- SQLite through ADBC ---------------------------------------------------------------------------
+# SQLite is dynamically typed, and ADBC's driver types each column by the values of its first batch:
+# a column NULL there becomes int64 and the read fails at its first text, and a column mixing
+# numbers and text there becomes text with the numbers printed by the driver ("2.5" as
+# "2.500000e+00"). So each read starts with one row of the declared type's storage class ('' for
+# TEXT, 0 for INTEGER, 0.0 for REAL), dropped afterwards; a column that still arrives in another
+# type mixes storage classes, and its table is read through SQLAlchemy. A large table is read in
+# rowid ranges by parallel connections (the driver lets go of the GIL while it steps SQLite).
+
+# SQLAlchemy type class -> (literal of that storage class, Arrow types accepted from the driver).
+# An INTEGER column holding some REAL values comes out Float64 through SQLAlchemy too.
+_SQLITE_PRIMES: tuple[tuple[type, str, frozenset[pa.DataType]], ...] = (
+    (sa.Integer, "0", frozenset({pa.int64(), pa.float64()})),
+    (sa.Float, "0.0", frozenset({pa.float64()})),
+    (sa.String, "''", frozenset({pa.string()})),
+    (sa.types.NullType, "NULL", frozenset({pa.int64(), pa.float64()})),  # no declared type
+)
+
+
+def _read_sqlite_adbc(parsed: sa.URL, table: str, label: str) -> pl.DataFrame:
+    try:
+        import adbc_driver_sqlite
+        import adbc_driver_sqlite.dbapi as adbc_sqlite
+    except ImportError as exc:
+        raise ArrowReadDeclined(f"the ADBC SQLite driver is not installed ({exc})") from exc
+    columns = _reflect_sqlite(parsed, table, label)
+    plan = [_sqlite_column_plan(column) for column in columns]
+    names = [column.name for column in columns]
+    query = (f"SELECT {', '.join(f'{prime} AS {quote_identifier(name)}' for (prime, _), name in zip(plan, names))}"
+             f" UNION ALL SELECT {', '.join(map(quote_identifier, names))} FROM {quote_identifier(table)}")
+
+    def fetch(sql: str, parameters: tuple[int, int] | None = None) -> pa.Table:
+        with adbc_sqlite.connect(_adbc_uri(parsed)) as connection, connection.cursor() as cursor:
+            batch_rows = adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value
+            cursor.adbc_statement.set_options(**{batch_rows: str(SQLITE_BATCH_ROWS)})
+            cursor.execute(sql, parameters)
+            return cursor.fetch_arrow_table()
+
+    try:
+        split = _rowid_ranges(fetch, table, names)
+        if split is None:
+            parts = [fetch(query)]
+        else:
+            rowid, ranges = split
+            with ThreadPoolExecutor(len(ranges)) as pool:
+                parts = list(pool.map(partial(fetch, f"{query} WHERE {rowid} BETWEEN ? AND ?"), ranges))
+    except (_adbc_error(), OSError, pa.ArrowException) as exc:
+        raise ArrowReadDeclined(f"ADBC could not read it: {_first_line(exc)}") from exc
+    types = []
+    for index, (name, (_, accepted)) in enumerate(zip(names, plan)):
+        arrived = {part.schema.field(index).type for part in parts}
+        if not arrived <= accepted:
+            raise ArrowReadDeclined(f"column {name!r} mixes storage classes (read as {', '.join(map(str, arrived))})")
+        # an INTEGER column with REAL values in one range only: Float64 through SQLAlchemy as well
+        types.append(pa.float64() if pa.float64() in arrived else arrived.pop())
+    schema = pa.schema([pa.field(name, kind) for name, kind in zip(names, types)])
+    return _like_sqlalchemy(pa.concat_tables(part.slice(1).cast(schema) for part in parts))
+
+
+def _rowid_ranges(fetch: Callable[[str], pa.Table], table: str,
+                  names: list[str]) -> tuple[str, list[tuple[int, int]]] | None:
+    """Rowid ranges splitting a large rowid table for parallel readers (rowid order is the order a
+    whole-table read returns); None for a small table, a view or a table WITHOUT ROWID."""
+    readers = min(SQLITE_READERS, os.cpu_count() or 1)
+    taken = {name.lower() for name in names}
+    rowid = next((alias for alias in ("rowid", "_rowid_", "oid") if alias not in taken), None)
+    if readers < 2 or rowid is None:
+        return None
+    try:
+        # one aggregate per subquery: SQLite answers each from the b-tree's edge, not by a scan
+        low, high = fetch(f"SELECT (SELECT min({rowid}) FROM {quote_identifier(table)}),"
+                          f" (SELECT max({rowid}) FROM {quote_identifier(table)})").to_pylist()[0].values()
+    except _adbc_error():
+        return None  # no rowid here
+    if low is None or high - low < SQLITE_SPLIT_ROWS:
+        return None
+    cuts = [low + (high - low) * part // readers for part in range(1, readers)]
+    # open-ended outer ranges: every rowid falls in one range
+    return rowid, list(zip([-(2**63), *cuts], [cut - 1 for cut in cuts] + [2**63 - 1]))
+
+
+def _reflect_sqlite(parsed: sa.URL, table: str, label: str) -> list[sa.Column]:
+    """The table's columns as SQLAlchemy reflects them (the same names, order and types it reads)."""
+    engine = sa.create_engine(parsed)
+    try:
+        with engine.connect() as connection:
+            return list(sa.Table(table, sa.MetaData(), autoload_with=connection).columns)
+    except sa.exc.NoSuchTableError as exc:
+        raise IngestError(label, "table not found in the ERP database") from exc
+    except sa.exc.OperationalError as exc:
+        raise IngestError(label, f"cannot read: {str(exc.orig).splitlines()[0]}") from exc
+    finally:
+        engine.dispose()
+
+
+def _sqlite_column_plan(column: sa.Column) -> tuple[str, frozenset[pa.DataType]]:
+    dialect = sa.dialects.sqlite.dialect()
+    if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+        # DATE/DATETIME/NUMERIC/BOOLEAN/JSON...: SQLAlchemy converts the stored values
+        raise ArrowReadDeclined(f"column {column.name!r} is {column.type}, which SQLAlchemy converts")
+    for kind, prime, accepted in _SQLITE_PRIMES:
+        if isinstance(column.type, kind):
+            return prime, accepted
+    raise ArrowReadDeclined(f"column {column.name!r} is {column.type}, not read through ADBC")
+
+
+# -- PostgreSQL through ADBC -----------------------------------------------------------------------
+# psycopg hands SQLAlchemy Python objects, which Polars types by value; ADBC's Arrow types map onto
+# those for the types below. Others (numeric -> Decimal with the values' scale, real -> float from
+# the text form, timestamptz -> the session's zone, json, uuid, arrays...) go through SQLAlchemy.
+
+_POSTGRESQL_TYPES = {
+    pa.int16(): pl.Int64, pa.int32(): pl.Int64, pa.int64(): pl.Int64, pa.float64(): pl.Float64,
+    pa.string(): pl.String, pa.large_string(): pl.String, pa.bool_(): pl.Boolean, pa.date32(): pl.Date,
+    pa.timestamp("us"): pl.Datetime("us"), pa.binary(): pl.Binary, pa.large_binary(): pl.Binary,
+}
+
+
+def _read_postgresql_adbc(parsed: sa.URL, table: str, label: str) -> pl.DataFrame:
+    try:
+        import adbc_driver_postgresql.dbapi as adbc_postgresql
+    except ImportError as exc:
+        raise ArrowReadDeclined(f"the ADBC PostgreSQL driver is not installed ({exc})") from exc
+    uri = _adbc_uri(parsed)
+    if uri is None:
+        unknown = sorted(set(parsed.query) - LIBPQ_PARAMETERS)
+        raise ArrowReadDeclined(f"the URL has parameters libpq does not take: {unknown}")
+    try:
+        with adbc_postgresql.connect(uri) as connection, connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {quote_identifier(table)}")
+            batches = cursor.fetch_record_batch()
+            unsupported = [f"{field.name} ({(field.metadata or {}).get(b'POSTGRESQL:type', b'?').decode()})"
+                           for field in batches.schema if field.type not in _POSTGRESQL_TYPES]
+            if unsupported:
+                raise ArrowReadDeclined(f"column types ADBC would type differently: {', '.join(unsupported)}")
+            arrow = batches.read_all()
+    except _adbc_error() as exc:
+        if getattr(exc, "sqlstate", None) == UNDEFINED_TABLE:
+            raise IngestError(label, "table not found in the ERP database") from exc
+        message = _first_line(exc)
+        if parsed.password:
+            message = message.replace(parsed.password, "***")
+        raise IngestError(label, f"cannot read: {message}") from exc
+    return _like_sqlalchemy(arrow, [_POSTGRESQL_TYPES[field.type] for field in arrow.schema])
+
+
+# -- shared ----------------------------------------------------------------------------------------
+
+def _adbc_error() -> type[Exception]:
+    """The base class of ADBC's DBAPI errors (the driver manager comes with either driver)."""
+    import adbc_driver_manager
+
+    return adbc_driver_manager.Error
+
+
+def _like_sqlalchemy(arrow: pa.Table, dtypes: list[pl.DataType] | None = None) -> pl.DataFrame:
+    """The Arrow table as Polars, typed as SQLAlchemy's rows come out (``dtypes`` where the driver's
+    differ): a column of only NULLs (every column of an empty table) has Polars' Null type there."""
+    for index, column in enumerate(arrow.columns):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            try:
+                column.validate(full=True)  # text that is not UTF-8 would crash Polars later
+            except pa.ArrowInvalid as exc:
+                raise ArrowReadDeclined(f"column {arrow.column_names[index]!r} holds text that is not UTF-8") from exc
+    frame = pl.from_arrow(arrow, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    if dtypes is not None:
+        frame = frame.cast(dict(zip(frame.columns, dtypes)), strict=True)
+    empty = [name for name in frame.columns if frame[name].null_count() == frame.height]
+    return frame.with_columns(pl.lit(None, dtype=pl.Null).alias(name) for name in empty) if empty else frame
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
