@@ -7,7 +7,7 @@ Altair; Vega's JavaScript is inlined once from vl-convert's bundle, so the page 
 # No `from __future__ import annotations`: Dagster checks the asset's context annotation as an object.
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -18,6 +18,7 @@ import duckdb
 import jinja2
 import polars as pl
 
+from assets.reporting import carry_over, finish_build, plan_build
 from models.segments import LIFECYCLE_STAGES
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
@@ -241,12 +242,18 @@ def write_dashboard(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date,
 
 @dg.asset(key=KEY, group_name="exports", deps=DEPS, partitions_def=daily_partitions, pool=WAREHOUSE_POOL,
           kinds={"html"}, description="The customer dashboard: one self-contained HTML page beside the warehouse "
-          "(growth, merges, segments, CLV, churn risk, satisfaction, data quality), rebuilt every run.")
-def dashboard(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+          "(growth, merges, segments, CLV, churn risk, satisfaction, data quality), rebuilt when its inputs or the "
+          "run date change.")
+def dashboard(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
     path = dashboard_path(Path(warehouse.database).resolve())
     with warehouse.get_connection() as con:
+        plan = plan_build(context, con, settings={"as_of": as_of})
+        if plan.carried and path.is_file():
+            yield from carry_over(context, con, plan, {})
+            return
         summary = write_dashboard(con, path, as_of=as_of, run_id=context.run.run_id)
-    return dg.MaterializeResult(metadata={
+        finish_build(context, con, plan, files=True)
+    yield dg.MaterializeResult(data_version=plan.data_version, metadata={
         "dagster/uri": dg.MetadataValue.url(path.as_uri()), "path": dg.MetadataValue.path(str(path)),
         "charts": summary.charts, "charts_without_data": ", ".join(summary.empty) or "none", "bytes": summary.bytes})

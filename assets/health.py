@@ -11,7 +11,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
+from assets.reporting import (carry_over, check_specs, finish_build, json_metadata, plan_build, report_checks,
+                              stop_if_blocked)
 from pipelines import warehouse as wh
 from pipelines.config import HEALTH_STALE_DAYS, WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
@@ -126,14 +127,19 @@ def customer_data_health(context: dg.AssetExecutionContext, warehouse: Warehouse
     as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
     policy: Policy = quality.policy()
     with warehouse.get_connection() as con:
+        plan = plan_build(context, con, settings={"as_of": as_of})
+        if plan.carried:
+            yield from carry_over(context, con, plan, {str(HEALTH): KEYS["customer_data_health"]})
+            return
         build = build_health(con, as_of, int(policy.threshold("health_stale_days", HEALTH_STALE_DAYS)))
         build.checks = policy.apply(str(HEALTH), build.checks)
         if not any(c.stops_run for c in build.checks):
             publish_health(con, build, as_of, context.run.run_id)
+            finish_build(context, con, plan)
         yield from report_checks(context, con, str(HEALTH), build.checks, asset_key=KEYS["customer_data_health"])
     stop_if_blocked(str(HEALTH), build.checks)
-    yield dg.MaterializeResult(asset_key=KEYS["customer_data_health"],
+    yield dg.MaterializeResult(asset_key=KEYS["customer_data_health"], data_version=plan.data_version,
                                metadata={"dagster/row_count": build.health.height, "summary": json_metadata(build.summary)})
-    yield dg.MaterializeResult(asset_key=KEYS["data_health_by_owner"],
+    yield dg.MaterializeResult(asset_key=KEYS["data_health_by_owner"], data_version=plan.data_version,
                                metadata={"dagster/row_count": build.by_owner.height,
                                          "owners": build.by_owner["owner"].n_unique()})

@@ -13,6 +13,7 @@ two records taken at random. Each term is kept, so every score is explainable.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,6 +77,32 @@ class MatchModel:
                            for i, lvl in enumerate(p.levels) if i != MISSING}
                        for f, p in self.fields.items()},
         }
+
+
+def _array(values) -> np.ndarray | None:
+    return None if values is None else np.asarray(values, dtype=np.float64)
+
+
+def model_to_json(model: MatchModel) -> str:
+    """The fitted model as JSON, exact to the last bit (floats round-trip), so that a later run scores
+    new pairs with the very weights its pairs were scored with (incremental resolution)."""
+    def arr(a):
+        return None if a is None else np.asarray(a).tolist()
+    return json.dumps({
+        "candidate_match_share": model.candidate_match_share, "prior": model.prior, "iterations": model.iterations,
+        "implied": model.implied,
+        "fields": {f: {"levels": list(p.levels), "m": arr(p.m), "u": arr(p.u), "observed": arr(p.observed),
+                       "candidate_m": arr(p.candidate_m), "candidate_u": arr(p.candidate_u)}
+                   for f, p in model.fields.items()}})
+
+
+def model_from_json(text: str) -> MatchModel:
+    data = json.loads(text)
+    fields = {f: FieldParams(tuple(p["levels"]), _array(p["m"]), _array(p["u"]),
+                             None if p["observed"] is None else np.asarray(p["observed"], dtype=np.int64),
+                             _array(p["candidate_m"]), _array(p["candidate_u"]))
+              for f, p in data["fields"].items()}
+    return MatchModel(fields, data["candidate_match_share"], data["prior"], data["iterations"], dict(data["implied"]))
 
 
 def estimate_u(random_levels: pl.DataFrame, field_levels: dict[str, tuple[str, ...]]) -> dict[str, np.ndarray]:

@@ -103,6 +103,11 @@ HEALTH_STALE_DAYS = 365
 # probability comes from a model fitted on each run's own data, so the default needs no tuning.
 MATCH_THRESHOLD = 0.9
 MAX_BLOCK_SIZE = 300  # records sharing one blocking key; larger blocks are skipped and reported
+# Incremental resolution scores a day's records with the stored match model; the model is refitted
+# (and everything re-resolved) when this share of records is new, changed or gone since it was fitted,
+# or when it is older than REFIT_DAYS.
+REFIT_SHARE = 0.10
+REFIT_DAYS = 28
 # Survivorship: a golden field takes the value of the most trusted source that has one, then the
 # most recent, then the most complete record.
 SOURCE_TRUST = {"company_registry": 50, "erp_customers": 40, "crm_contacts": 30, "service_tickets": 20}

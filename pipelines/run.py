@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.reporting import FULL_RUN_TAG
 from pipelines import config
 from pipelines import warehouse as wh
 from pipelines.audit import record_run
@@ -24,6 +25,7 @@ class AssetSummary:
     rows: int | None = None
     rows_added: int | None = None
     new_files: list[str] = field(default_factory=list)
+    carried_from: str | None = None  # the run whose build was carried over (inputs unchanged)
 
 
 @dataclass
@@ -40,6 +42,12 @@ class RunSummary:
     report_error: str | None = None  # why it could not be written
     snapshot: Path | None = None  # the warehouse snapshot this run left (successful runs)
     warnings: list[str] = field(default_factory=list)  # what went wrong after the job (snapshot, run log)
+
+    @property
+    def built(self) -> list[str]:
+        """Assets this run changed: raw tables that took new rows, and assets rebuilt rather than carried over."""
+        return [a.asset for a in self.assets
+                if not a.carried_from and not (a.asset.startswith("raw/") and not a.rows_added)]
 
 
 def _innermost_message(error) -> str:
@@ -68,20 +76,21 @@ def _instance(ephemeral: bool) -> dg.DagsterInstance:
 
 def run_pipeline(landing: Path, warehouse: Path, run_date: date, erp_url: str | None = None,
                  log_level: str = "WARNING", ephemeral_instance: bool = False,
-                 backup_keep: int = config.BACKUP_KEEP) -> RunSummary:
+                 backup_keep: int = config.BACKUP_KEEP, full: bool = False) -> RunSummary:
     """Run the daily job for ``run_date``; never raises for a failed step, the summary says what failed.
 
     With CRM360_ENCRYPTION_KEY set the warehouse is decrypted for the run and encrypted again after it;
-    a successful run leaves a snapshot (crm360 restore) and every run a row in quality.run_log."""
+    a successful run leaves a snapshot (crm360 restore) and every run a row in quality.run_log. ``full``
+    rebuilds every asset; otherwise assets whose inputs did not change are carried over."""
     started = datetime.now(timezone.utc)
     with warehouse_open(warehouse):
-        summary = _run(landing, warehouse, run_date, erp_url, log_level, ephemeral_instance)
+        summary = _run(landing, warehouse, run_date, erp_url, log_level, ephemeral_instance, full)
         _record(warehouse, summary, started, backup_keep)
     return summary
 
 
 def _run(landing: Path, warehouse: Path, run_date: date, erp_url: str | None, log_level: str,
-         ephemeral_instance: bool) -> RunSummary:
+         ephemeral_instance: bool, full: bool) -> RunSummary:
     con = wh.connect(warehouse)
     try:
         wh.ensure_schemas(con)
@@ -94,6 +103,7 @@ def _run(landing: Path, warehouse: Path, run_date: date, erp_url: str | None, lo
         partition_key=run_date.isoformat(),
         instance=_instance(ephemeral_instance),
         raise_on_error=False,
+        tags={FULL_RUN_TAG: "true"} if full else None,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     assets: dict[str, AssetSummary] = {}
@@ -101,7 +111,8 @@ def _run(landing: Path, warehouse: Path, run_date: date, erp_url: str | None, lo
         mat = materialization.event_specific_data.materialization
         meta = {k: v.value for k, v in mat.metadata.items()}
         name = mat.asset_key.to_user_string()
-        assets[name] = AssetSummary(name, meta.get("dagster/row_count"), meta.get("rows_added"), meta.get("new_files") or [])
+        assets[name] = AssetSummary(name, meta.get("dagster/row_count"), meta.get("rows_added"), meta.get("new_files") or [],
+                                    meta.get("carried_over_from_run"))
     evaluations = result.get_asset_check_evaluations()
     report, report_error = None, None
     try:  # the report matters most when the run failed: written either way, never failing the run
@@ -126,7 +137,9 @@ def _run(landing: Path, warehouse: Path, run_date: date, erp_url: str | None, lo
 
 def _record(warehouse: Path, summary: RunSummary, started: datetime, backup_keep: int) -> None:
     """The run's row in quality.run_log, then (a successful run) the snapshot; a failure here is a warning."""
-    name = f"{warehouse.stem}-{summary.partition}-{summary.run_id[:8]}.duckdb" if summary.success and backup_keep else None
+    # a run that changed nothing leaves no snapshot: the latest one already holds these tables
+    changed = summary.success and backup_keep and summary.built
+    name = f"{warehouse.stem}-{summary.partition}-{summary.run_id[:8]}.duckdb" if changed else None
     try:
         con = wh.connect(warehouse)
         try:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -128,6 +130,18 @@ def stage(con: duckdb.DuckDBPyConnection, ref: TableRef, data: pl.DataFrame | pa
     return scratch
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
+    """``frames`` visible to SQL under their names for the duration of the block."""
+    for name, frame in frames.items():
+        con.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def discard(con: duckdb.DuckDBPyConnection, ref: TableRef) -> None:
     """Drop the scratch table of ``ref``; the published table is untouched."""
     execute(con, f"DROP TABLE IF EXISTS {ref.scratch.sql}")
@@ -179,6 +193,7 @@ def publish(
                 run_sql(con, "publish_append", target=ref, scratch=ref.scratch)
         for name, params in also:
             run_sql(con, name, params)
+        _bump_versions(con, [ref for ref, _ in plan])
         for ref, (table_comment, column_comments) in (comments or {}).items():
             execute(con, f"COMMENT ON TABLE {ref.sql} IS {quote_literal(table_comment)}")
             have = {name for name, _ in table_columns(con, ref)}
@@ -189,6 +204,16 @@ def publish(
     except BaseException:
         con.rollback()
         raise
+
+
+def _bump_versions(con: duckdb.DuckDBPyConnection, refs: Sequence[TableRef]) -> None:
+    """A new version for each published table (quality.table_versions): what tells a downstream asset
+    that its input changed since it was built (pipelines.builds)."""
+    if not table_exists(con, TableRef("quality", "table_versions")):
+        return
+    version = uuid.uuid4().hex
+    for ref in dict.fromkeys(refs):
+        run_sql(con, "bump_table_version", {"table_name": str(ref), "version": version})
 
 
 def quote_literal(text: str) -> str:

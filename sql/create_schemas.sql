@@ -100,3 +100,28 @@ CREATE TABLE IF NOT EXISTS quality.run_log (
     snapshot        VARCHAR
 );
 COMMENT ON TABLE quality.run_log IS 'One row per crm360 run: who ran it, when, with which code, what it built (rows per asset), what its checks said, and the snapshot it left.';
+
+-- Incremental runs: a version per published table (bumped by every publish) and the inputs each asset
+-- was last built from; an asset whose inputs' versions, run date and settings are unchanged is not rebuilt.
+CREATE TABLE IF NOT EXISTS quality.table_versions (
+    table_name    VARCHAR PRIMARY KEY,
+    version       VARCHAR NOT NULL,
+    published_at  TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE quality.table_versions IS 'One row per warehouse table: a new version id each time a run publishes it (replace or append). Downstream assets compare these to decide whether to rebuild.';
+CREATE TABLE IF NOT EXISTS quality.asset_builds (
+    asset         VARCHAR PRIMARY KEY,
+    fingerprint   VARCHAR NOT NULL,
+    run_id        VARCHAR,
+    built_at      TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE quality.asset_builds IS 'Per asset, the fingerprint of what its last publish was built from (input table versions, run date, settings) and the run that built it; equal inputs on a later run carry the asset over instead of rebuilding it.';
+CREATE TABLE IF NOT EXISTS quality.staging_watermarks (
+    staging_table VARCHAR NOT NULL,
+    raw_table     VARCHAR NOT NULL,
+    loaded_at     TIMESTAMPTZ,
+    definition    VARCHAR NOT NULL,
+    run_id        VARCHAR,
+    PRIMARY KEY (staging_table, raw_table)
+);
+COMMENT ON TABLE quality.staging_watermarks IS 'Per incremental staging table and raw input: the newest raw load it has standardized, the definition (mappings, code) it was built with, and the run; the next run standardizes only raw records loaded after it.';

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.exports.build import export_consumer, remove_old_sets
+from assets.exports.build import export_consumer, latest_run, remove_old_sets
 from assets.exports.consumers import CONSUMERS, Consumer
 from assets.exports.latest_db import build_latest_db
-from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
+from assets.reporting import (carry_over, check_specs, finish_build, json_metadata, plan_build, report_checks,
+                              stop_if_blocked)
 from pipelines.config import WAREHOUSE_POOL
-from pipelines.crypto import encryption_key
-from pipelines.hashing import hash_key
+from pipelines.crypto import encryption_key, key_id
+from pipelines.hashing import hash_key, hash_key_id
 from pipelines.partitions import daily_partitions
 from pipelines.resources import Exports, QualityPolicy, Warehouse
 from pipelines.version import code_version
@@ -43,15 +44,23 @@ def export_asset(consumer: Consumer) -> dg.AssetsDefinition:
     def _export(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: Exports,
                 quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
+        keys = hash_key(Path(warehouse.database)), encryption_key()
         with warehouse.get_connection() as con:
+            plan = plan_build(context, con, settings={
+                "as_of": as_of, "hash_key": hash_key_id(keys[0]), "encryption": keys[1] and key_id(keys[1])})
+            if plan.carried and latest_run(exports.root, consumer.name) == plan.carried:
+                yield from carry_over(context, con, plan, {f"exports.{consumer.name}": None})
+                return
             result = export_consumer(con, consumer, exports.root, as_of, run_id=context.run.run_id,
-                                     hash_key=hash_key(Path(warehouse.database)), encryption_key=encryption_key(),
+                                     hash_key=keys[0], encryption_key=keys[1],
                                      code_version=code_version(), policy=quality.policy())
             yield from report_checks(context, con, f"exports.{consumer.name}", result.checks)
+            if not any(c.stops_run for c in result.checks):
+                finish_build(context, con, plan, files=True)
         stop_if_blocked(f"exports.{consumer.name}", result.checks)
         latest, views = build_latest_db(exports.root)
         removed = remove_old_sets(exports.root, as_of, exports.keep_days)
-        yield dg.MaterializeResult(metadata={
+        yield dg.MaterializeResult(data_version=plan.data_version, metadata={
             "dagster/row_count": result.rows, "path": dg.MetadataValue.path(str(result.folder)),
             "tables": json_metadata({t: e["rows"] for t, e in result.tables.items()}),
             "bytes": result.bytes, "seconds": round(result.seconds, 2), "latest_duckdb": str(latest),

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from assets.exports.consumers import Consumer
-from assets.exports.files import TableWriter, file_rows, sha256, write_manifest
+from assets.exports.files import TableWriter, file_rows, read_manifest, sha256, write_manifest
 from assets.exports.masking import mask
 from pipelines import warehouse as wh
 from pipelines.crypto import key_id
@@ -65,6 +65,15 @@ def personal_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def pointer(root: Path, consumer: str) -> Path:
     return Path(root) / LATEST / consumer
+
+
+def latest_run(root: Path, consumer: str) -> str | None:
+    """The run that wrote the consumer's latest set (None: no set, or its manifest unreadable): a run
+    carries an export over only when the set on disk is the one its build left."""
+    try:
+        return read_manifest(pointer(root, consumer).resolve()).get("run_id")
+    except (OSError, ValueError):
+        return None
 
 
 def export_consumer(con: duckdb.DuckDBPyConnection, consumer: Consumer, root: Path, as_of: date, *,

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 import duckdb
 
-from assets.reporting import check_specs, report_checks, stop_if_blocked
+from assets.reporting import carry_over, check_specs, finish_build, plan_build, report_checks, stop_if_blocked
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
@@ -43,7 +43,13 @@ def build_customer_360(con: duckdb.DuckDBPyConnection,
           metadata={"dagster/table_name": "marts.customer_360"})
 def customer_360(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
     with warehouse.get_connection() as con:
+        plan = plan_build(context, con)
+        if plan.carried:
+            yield from carry_over(context, con, plan, {"marts.customer_360": KEY})
+            return
         rows, checks = build_customer_360(con, quality.policy())
         yield from report_checks(context, con, "marts.customer_360", checks, asset_key=KEY)
+        if not any(c.stops_run for c in checks):
+            finish_build(context, con, plan, files=True)  # a view: no publish gives it a version
     stop_if_blocked("marts.customer_360", checks)
-    yield dg.MaterializeResult(metadata={"dagster/row_count": rows})
+    yield dg.MaterializeResult(metadata={"dagster/row_count": rows}, data_version=plan.data_version)

@@ -14,7 +14,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
+from assets.reporting import (carry_over, check_specs, finish_build, json_metadata, plan_build, report_checks,
+                              stop_if_blocked)
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
@@ -93,13 +94,19 @@ def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKe
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
+            plan = plan_build(context, con, settings={"as_of": as_of})
+            if plan.carried:
+                yield from carry_over(context, con, plan, {str(primary.ref): primary.key})
+                return
             result = build_and_publish(con, tables, build, as_of, quality.policy())
             yield from report_checks(context, con, str(primary.ref), result.checks, asset_key=primary.key)
+            if result.published:
+                finish_build(context, con, plan)
         stop_if_blocked(str(primary.ref), result.checks)
         for table in tables:
             extra = {k: json_metadata(v) if isinstance(v, (dict, list)) else v
                      for k, v in result.metadata.get(table.name, {}).items()}
-            yield dg.MaterializeResult(asset_key=table.key,
+            yield dg.MaterializeResult(asset_key=table.key, data_version=plan.data_version,
                                        metadata={"dagster/row_count": result.frames[table.name].height, **extra})
 
     return _mart

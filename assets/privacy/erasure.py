@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -23,6 +21,7 @@ from assets.ingest import campaign_events, company_registry, crm_contacts, erp, 
 from assets.privacy.identifiers import hashed, record_hashes, value_keys
 from assets.standardize.emails import standardize_email
 from assets.standardize.phones import standardize_phone
+from pipelines import builds
 from pipelines import warehouse as wh
 from pipelines.hashing import hash_key_id, keyed_hash
 
@@ -73,17 +72,6 @@ def request_values(kind: str, value: str) -> pl.DataFrame:
     return pl.DataFrame({"kind": kind, "value": [v for v in dict.fromkeys(values) if v]})
 
 
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
-    for name, frame in frames.items():
-        con.register(name, frame.to_arrow())
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
-
-
 def _exists(con, schema: str, table: str) -> bool:
     return wh.table_exists(con, wh.TableRef(schema, table))
 
@@ -101,14 +89,14 @@ VALUES = {"kind": pl.String, "value": pl.String}
 def find_target(con: duckdb.DuckDBPyConnection, request: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(golden ids, records with their activity, identifier values) of the requested customer."""
     resolved = (("core", "golden_customer"), ("core", "customer_xref"), ("staging", "customer_records"))
-    with _registered(con, erase_request=request):
+    with wh.registered(con, erase_request=request):
         golden = _frame(con, "erase_find_customers", {"golden_id": pl.String}, resolved)
-        with _registered(con, erase_golden=golden):
+        with wh.registered(con, erase_golden=golden):
             records = _frame(con, "erase_customer_records", RECORDS, resolved)
-    with _registered(con, erase_records=records, erase_golden=golden):
+    with wh.registered(con, erase_records=records, erase_golden=golden):
         values = _frame(con, "erase_identifiers", VALUES, resolved)
     values = pl.concat([values, request.filter(pl.col("kind") != "golden_id")]).unique()
-    with _registered(con, erase_records=records, erase_values=values):
+    with wh.registered(con, erase_records=records, erase_values=values):
         activity = _frame(con, "erase_activity_records", RECORDS, tuple(("staging", t) for t in ACTIVITY_TABLES))
     return golden, pl.concat([records, activity, raw_rows_holding(con, values)]).unique(), values
 
@@ -181,7 +169,7 @@ def erase_in_warehouse(con: duckdb.DuckDBPyConnection, kind: str, value: str, ke
                            schema={"needle": pl.String}).filter(pl.col("needle").str.len_chars() >= 4).unique()
     wh.execute(con, "BEGIN TRANSACTION")
     try:
-        with _registered(con, erase_golden=golden, erase_records=records, erase_values=values, erase_needles=needles):
+        with wh.registered(con, erase_golden=golden, erase_records=records, erase_values=values, erase_needles=needles):
             for schema, name, columns in wh.fetch_rows(con, wh.load_sql("base_tables")):
                 if schema not in wh.LAYERS or (schema, name) in KEEP or name.endswith(wh.SCRATCH_SUFFIX):
                     continue
@@ -204,7 +192,7 @@ def erase_in_warehouse(con: duckdb.DuckDBPyConnection, kind: str, value: str, ke
                               "kind": ["record"] * len(suppression["record"]) + ["value"] * len(suppression["value"])},
                              schema={"hash": pl.String, "kind": pl.String}),
                 *([also_suppress] if also_suppress is not None else [])]).unique("hash", maintain_order=True)
-            with _registered(con, erase_suppression=result.suppression):
+            with wh.registered(con, erase_suppression=result.suppression):
                 wh.execute(con, wh.load_sql("record_suppression"), {"erasure_id": result.erasure_id})
             wh.execute(con, wh.load_sql("record_erasure"), {
                 "erasure_id": result.erasure_id, "erased_at": datetime.now(timezone.utc),
@@ -212,6 +200,7 @@ def erase_in_warehouse(con: duckdb.DuckDBPyConnection, kind: str, value: str, ke
                 "golden_ids": result.golden_ids, "records": result.records,
                 "identifier_hashes": result.identifier_hashes,
                 "rows_removed": json.dumps(result.rows_removed), "hash_key_id": hash_key_id(key)})
+            builds.forget_builds(con)  # tables changed outside a run: the next run rebuilds every asset
         wh.execute(con, "COMMIT")
     except BaseException:
         con.rollback()

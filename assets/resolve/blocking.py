@@ -140,25 +140,36 @@ def block_cap(sizes: pl.Series, records: int, max_block_size: int) -> int:
 
 
 def rule_pairs(prepared: pl.DataFrame, rule: BlockingRule, roles: tuple[str, ...],
-               max_block_size: int) -> tuple[pl.DataFrame, RuleReport]:
+               max_block_size: int, focus: pl.Series | None = None) -> tuple[pl.DataFrame, RuleReport]:
+    """The rule's pairs; with ``focus`` (rids), only the pairs with at least one of them, out of the
+    same blocks (cut at the same caps) as without it."""
     keys = _rule_keys(prepared, rule, roles)
     sizes = keys.group_by("role", "key").agg(pl.len().alias("n"))
     cap = max_block_size if rule.identifying else block_cap(sizes["n"].cast(pl.Int64), keys["rid"].n_unique(), max_block_size)
     skipped = sizes.filter(pl.col("n") > cap).height
     keep = sizes.filter((pl.col("n") > 1) & (pl.col("n") <= cap)).select("role", "key")
     keys = keys.join(keep, on=["role", "key"], how="semi")
-    pairs = (keys.lazy().join(keys.lazy(), on=["role", "key"], suffix="_r")
-             .filter(pl.col("rid") < pl.col("rid_r"))
-             .select(pl.col("rid").alias("rid_l"), "rid_r", "role"))
-    # two records sharing several list elements (two phones) meet once
-    pairs = (pairs.unique(["rid_l", "rid_r"]) if _has_lists(prepared, rule) else pairs).collect()
+    if focus is None:
+        pairs = (keys.lazy().join(keys.lazy(), on=["role", "key"], suffix="_r")
+                 .filter(pl.col("rid") < pl.col("rid_r"))
+                 .select(pl.col("rid").alias("rid_l"), "rid_r", "role"))
+        # two records sharing several list elements (two phones) meet once
+        pairs = (pairs.unique(["rid_l", "rid_r"]) if _has_lists(prepared, rule) else pairs).collect()
+    else:
+        pairs = (keys.lazy().filter(pl.col("rid").is_in(focus.implode()))
+                 .join(keys.lazy(), on=["role", "key"], suffix="_r").filter(pl.col("rid") != pl.col("rid_r"))
+                 .select(pl.min_horizontal("rid", "rid_r").alias("rid_l"), pl.max_horizontal("rid", "rid_r").alias("rid_r"),
+                         "role")
+                 .unique(["rid_l", "rid_r"]).collect())
     return pairs, RuleReport(roles, pairs.height, cap, skipped)
 
 
 PAIR_BASE = 1 << 32  # a pair as one 64-bit key: rid_l * PAIR_BASE + rid_r
 
 
-def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = RULE_LIBRARY) -> Blocked:
+def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule, ...] = RULE_LIBRARY,
+          focus: pl.Series | None = None) -> Blocked:
+    """Candidate pairs of ``prepared``; with ``focus`` (rids), only those involving one of them."""
     found, report = [], {}
     applicable = applicable_roles(prepared, rules)
     for rule in rules:
@@ -166,7 +177,7 @@ def block(prepared: pl.DataFrame, max_block_size: int, rules: tuple[BlockingRule
         if not roles:
             report[rule.name] = RuleReport(())
             continue
-        pairs, report[rule.name] = rule_pairs(prepared, rule, roles, max_block_size)
+        pairs, report[rule.name] = rule_pairs(prepared, rule, roles, max_block_size, focus)
         # each rule's pairs as bare 64-bit keys: the union of millions of pairs is one integer group-by
         found.append(pairs.select((pl.col("rid_l").cast(pl.UInt64) * PAIR_BASE + pl.col("rid_r")).alias("pair"),
                                   pl.lit(rule_bit(rule.name), dtype=pl.UInt32).alias("rule_mask")))

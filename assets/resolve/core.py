@@ -15,10 +15,12 @@ import duckdb
 import polars as pl
 from pydantic import Field
 
-from assets.reporting import check_specs, json_metadata, report_checks, stop_if_blocked
-from assets.resolve import engine
+from assets.reporting import (carry_over, check_specs, finish_build, is_full_run, json_metadata, plan_build,
+                              report_checks, stop_if_blocked)
+from assets.resolve import engine, state
+from assets.resolve.incremental import NeedsFullResolve, resolve_changes
 from pipelines import warehouse as wh
-from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, SOURCE_TRUST, WAREHOUSE_POOL
+from pipelines.config import MATCH_THRESHOLD, MAX_BLOCK_SIZE, REFIT_DAYS, REFIT_SHARE, SOURCE_TRUST, WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
 from quality.core_checks import CHECK_TABLE, CORE_CHECKS, MAX_CLUSTER_SIZE, core_checks
@@ -141,12 +143,35 @@ def read_previous_xref(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     return wh.fetch_frame(con, wh.load_sql("previous_customer_xref")) if wh.table_exists(con, XREF) else None
 
 
+def resolve_staged(con: duckdb.DuckDBPyConnection, staged: pl.DataFrame, plan: state.ResolvePlan,
+                   settings: engine.ResolveSettings, progress: engine.Progress | None) -> engine.Resolution:
+    """Incrementally when the plan allows it, else (or when the stored state can't serve) in full."""
+    if not plan.full:
+        try:
+            return resolve_changes(staged, plan.changed, wh.fetch_frame(con, wh.load_sql("previous_match_pairs")),
+                                   wh.fetch_frame(con, wh.load_sql("previous_golden_customers")),
+                                   read_previous_xref(con), plan.models, settings, progress)
+        except NeedsFullResolve as exc:
+            plan.full, plan.reason = True, str(exc)
+    if progress:
+        progress(f"full resolve: {plan.reason}")
+    return engine.resolve(staged, previous_xref=read_previous_xref(con), settings=settings, progress=progress)
+
+
 def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None = None,
                settings: engine.ResolveSettings | None = None, progress: engine.Progress | None = None,
-               policy: Policy | None = None) -> CoreOutcome:
-    """Resolve the staged records, check the result, and publish it only if no blocking check failed."""
+               policy: Policy | None = None, *, full: bool = False, refit_share: float = REFIT_SHARE,
+               refit_days: int = REFIT_DAYS) -> CoreOutcome:
+    """Resolve the staged records, check the result, and publish it only if no blocking check failed.
+
+    Incremental unless ``full``, there is nothing to build on, or the stored model is due for a refit
+    (``refit_share`` of the records changed since it was fitted, or ``refit_days`` old)."""
+    settings = settings or engine.ResolveSettings()
     staged = read_staged(con)
-    resolution = engine.resolve(staged, previous_xref=read_previous_xref(con), settings=settings, progress=progress)
+    plan = state.plan_resolve(con, settings, as_of, force_full=full, refit_share=refit_share, refit_days=refit_days)
+    resolution = resolve_staged(con, staged, plan, settings, progress)
+    resolution.stats.mode = {"full": plan.full, "reason": plan.reason, "changed_records": plan.changed.height,
+                             "removed_records": plan.removed}
     outcome = CoreOutcome(stats=resolution.stats)
     policy = policy or Policy()
     checks = [*core_checks(staged, resolution.xref, resolution.golden, resolution.pairs, resolution.stats.candidate_pairs,
@@ -166,10 +191,11 @@ def build_core(con: duckdb.DuckDBPyConnection, as_of: date, run_id: str | None =
     history = resolution.history.with_columns(
         pl.lit(run_id, dtype=pl.String).alias("run_id"), pl.lit(as_of, dtype=pl.Date).alias("partition_date"),
         pl.lit(datetime.now(timezone.utc), dtype=pl.Datetime("us", "UTC")).alias("recorded_at"))
-    for ref, frame in [*frames.items(), (HISTORY, history)]:
+    kept = state.state_frames(plan, resolution, settings, as_of, run_id)
+    for ref, frame in [*frames.items(), *kept.items(), (HISTORY, history)]:
         wh.stage(con, ref, frame)
     comments = {t.ref: (t.description, {c: text for c, (_, text) in t.columns.items()}) for t in TABLES.values()}
-    wh.publish(con, REPLACED, appends=[HISTORY], comments=comments)
+    wh.publish(con, [*REPLACED, *kept], appends=[HISTORY], comments={**comments, **state.STATE_COMMENTS})
     outcome.published = True
     outcome.rows = {ref.table: frame.height for ref, frame in frames.items()}
     outcome.rows[HISTORY.table] = wh.fetch_value(con, wh.load_sql("golden_id_history_rows"))
@@ -194,6 +220,10 @@ class ResolveConfig(dg.Config):
                                 description="Records sharing one blocking key beyond which the key is skipped.")
     source_trust: dict[str, int] = Field(default_factory=lambda: dict(SOURCE_TRUST),
                                          description="Survivorship: higher wins; a source not listed counts 0.")
+    refit_share: float = Field(default=REFIT_SHARE, ge=0.0,
+                               description="Refit the match model and re-resolve everything once this share of the "
+                                           "records is new, changed or gone since the model was fitted.")
+    refit_days: int = Field(default=REFIT_DAYS, ge=0, description="Refit the match model when it is older than this.")
 
 
 def _spec(table: CoreTable) -> dg.AssetSpec:
@@ -222,7 +252,7 @@ def _metadata(outcome: CoreOutcome, threshold: float) -> dict[str, dict]:
                       "blocking": json_metadata(stats.blocking),
                       "threshold": threshold, "model": json_metadata(stats.model)},
         XREF.table: {"records": stats.records, "golden_customers": stats.golden_customers},
-        GOLDEN.table: {"split_clusters": stats.split_clusters,
+        GOLDEN.table: {"split_clusters": stats.split_clusters, "resolve": json_metadata(stats.mode),
                        "records_per_customer": round(stats.records / max(rows[GOLDEN.table], 1), 3),
                        "seconds_per_stage": json_metadata(stats.seconds)},
         HISTORY.table: {"rows_added": outcome.history_added, "events": json_metadata(outcome.events)},
@@ -245,11 +275,18 @@ def core_tables(context: dg.AssetExecutionContext, config: ResolveConfig, wareho
     settings = engine.ResolveSettings(threshold=config.threshold, max_block_size=config.max_block_size,
                                       source_trust=config.source_trust)
     with warehouse.get_connection() as con:
+        plan = plan_build(context, con, settings=config.model_dump())
+        if plan.carried:
+            yield from carry_over(context, con, plan, {f"core.{t}": CORE_KEYS[t] for t in CHECK_TABLE.values()})
+            return
         outcome = build_core(con, as_of, context.run.run_id, settings, progress=context.log.info,
-                             policy=quality.policy())
+                             policy=quality.policy(), full=is_full_run(context), refit_share=config.refit_share,
+                             refit_days=config.refit_days)
         for table, checks in outcome.checks.items():
             yield from report_checks(context, con, f"core.{table}", checks, asset_key=CORE_KEYS[table])
+        if outcome.published:
+            finish_build(context, con, plan)
     stop_if_blocked("core layer", outcome.all_checks)
     for table, metadata in _metadata(outcome, config.threshold).items():
-        yield dg.MaterializeResult(asset_key=CORE_KEYS[table],
+        yield dg.MaterializeResult(asset_key=CORE_KEYS[table], data_version=plan.data_version,
                                    metadata={"dagster/row_count": outcome.rows[table], **metadata})

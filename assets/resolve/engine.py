@@ -65,6 +65,7 @@ class ResolveStats:
     households: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     model: dict[str, dict] = field(default_factory=dict)  # role -> {lambda, m, u, weights per field level}
+    mode: dict = field(default_factory=dict)  # full or incremental, and why
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Resolution:
     stats: ResolveStats
     # rid_l, rid_r of every pair blocking produced; a rid is a row of xref (and of staged)
     candidates: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"rid_l": pl.UInt32, "rid_r": pl.UInt32}))
+    models: dict[str, MatchModel] = field(default_factory=dict)  # the match model of each role that scored the pairs
 
     def candidate_records(self) -> pl.DataFrame:
         """Candidate pairs by record (source_l, record_id_l, source_r, record_id_r): for measuring blocking."""
@@ -89,7 +91,7 @@ class Resolution:
 Progress = Callable[[str], None]
 
 
-class _Timer:
+class Timer:
     def __init__(self, stats: ResolveStats, progress: Progress | None):
         self.stats, self.progress, self.started = stats, progress, time.perf_counter()
 
@@ -155,7 +157,7 @@ SCORED_COLUMNS = ["rid_l", "rid_r", "role", "rule_mask", *COMPARED_FIELDS, *(f"{
                   "match_weight", "match_probability"]
 
 
-def _scored(by_role: dict[str, pl.DataFrame], models: dict[str, MatchModel], empty: pl.DataFrame) -> pl.DataFrame:
+def scored_pairs(by_role: dict[str, pl.DataFrame], models: dict[str, MatchModel], empty: pl.DataFrame) -> pl.DataFrame:
     """Each role's pairs weighed by its model; ``by_role`` is emptied as it goes, so at most one role's
     levels and its scores are held at once besides what is done."""
     parts = []
@@ -179,7 +181,7 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     """Resolve ``staged`` (the columns of staging.customer_records) into golden customers."""
     settings = settings or ResolveSettings()
     stats = ResolveStats(records=staged.height)
-    timer = _Timer(stats, progress)
+    timer = Timer(stats, progress)
     prepared = prepare(staged)
     timer.lap("prepare", f"{prepared.height:,} records")
 
@@ -199,7 +201,7 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     by_role = {role: part for (role,), part in levels.partition_by("role", as_dict=True).items()}
     empty = levels.clear()
     del levels  # the widest frame of all; memory at a million records is the budget
-    scored = _scored(by_role, models, empty)
+    scored = scored_pairs(by_role, models, empty)
     accepted = scored.filter(pl.col("match_probability") >= settings.threshold)
     timer.lap("score", f"{accepted.height:,} pairs over the threshold")
 
@@ -240,13 +242,13 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     stats.golden_customers, stats.households = golden.height, int(household["household_id"].n_unique())
     timer.lap("survivorship")
 
-    pairs = _pairs_table(kept, members.select("source", "record_id"))
+    pairs = pairs_table(kept, members.select("source", "record_id"))
     timer.lap("pairs_table")
     return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats,
-                      candidates=candidates)
+                      candidates=candidates, models=models)
 
 
-def _pairs_table(scored: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def pairs_table(scored: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """``names``: source and record_id of each rid."""
     left, right = names[scored["rid_l"]], names[scored["rid_r"]]
     return pl.concat([

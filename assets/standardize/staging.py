@@ -14,12 +14,15 @@ import duckdb
 import pandera.polars as pa
 import polars as pl
 
-from assets.reporting import check_specs, report_checks, stop_if_blocked
+from assets.reporting import (carry_over, check_specs, finish_build, is_full_run, plan_build, report_checks,
+                              stop_if_blocked)
+from assets.standardize import incremental as inc
 from assets.standardize.quarantine import Staged
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
+from pipelines.version import code_version
 from quality.pandera_checks import validate_frame
 from quality.results import CheckOutcome, Policy
 from quality.staging_checks import QUARANTINE_WARN_SHARE, STAGING_CHECKS, quarantine_share, rows_reconcile
@@ -45,6 +48,10 @@ class StagingTable:
     columns: dict[str, str]
     source_column: str | None = None  # column naming each row's source; None: the single raw table
     extra_descriptions: dict[str, str] = field(default_factory=dict)
+    # built incrementally (assets/standardize/incremental.py): raw table -> the source its rows stage
+    # under; rows of every table keyed by (source, record_id), and ``definition`` what they depend on
+    incremental: dict[str, str] | None = None
+    definition: str = ""
 
 
 @dataclass
@@ -54,6 +61,8 @@ class StagingOutcome:
     quarantined: int = 0
     checks: list[CheckOutcome] = field(default_factory=list)
     published: bool = False
+    standardized: int = 0  # raw records standardized by this build (incremental: the new and changed ones)
+    incremental: bool = False
 
 
 def read_current(con: duckdb.DuckDBPyConnection, raw_table: str) -> pl.DataFrame:
@@ -79,41 +88,66 @@ def published_counts(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, column: s
     return dict(wh.fetch_rows(con, wh.load_sql("count_rows_by").format(target=ref.sql, column=wh.quote_ident(column))))
 
 
+def _quarantine_rows(quarantined: pl.DataFrame, run_id: str | None, asset: str) -> pl.DataFrame:
+    return quarantined.select(
+        pl.lit(run_id, dtype=pl.String).alias("run_id"), pl.lit(asset).alias("asset"),
+        "source", "record_id", pl.col("_source_file").alias("source_file"), pl.col("_row_number").alias("row_number"),
+        "reason", "record", pl.lit(datetime.now(timezone.utc), dtype=pl.Datetime("us", "UTC")).alias("quarantined_at"),
+    )
+
+
 def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: date, run_id: str | None = None,
-                  asset: str | None = None, policy: Policy | None = None) -> StagingOutcome:
-    inputs = {name: read_current(con, name) for name in spec.raw_tables}
+                  asset: str | None = None, policy: Policy | None = None, full: bool = False) -> StagingOutcome:
+    """Standardize the current raw records into ``staging.<name>``: for an incremental table only the
+    records loaded since its last build (unless ``full``), merged with the published rest."""
+    ref = wh.TableRef("staging", spec.name)
+    asset = asset or str(ref)
+    loads = inc.newest_loads(con, spec.raw_tables) if spec.incremental else {}
+    definition = inc.definition_hash(spec.definition, code_version())
+    marks = None if full or not spec.incremental else inc.last_watermarks(con, spec.name, spec.raw_tables, definition)
+    inputs = {name: inc.read_changed(con, name, marks.loaded_at[name] if marks else None) for name in spec.raw_tables}
     result = spec.build(inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
-    raw_counts = {name: frame.height for name, frame in inputs.items()}
-    if spec.source_column is None:
-        raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
-    staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
-    outcome = StagingOutcome(f"staging.{spec.name}", staged.height, quarantined.height)
+    outcome = StagingOutcome(str(ref), staged.height, quarantined.height, standardized=staged.height + quarantined.height,
+                             incremental=marks is not None)
+    extra_refs = [wh.TableRef("staging", name) for name in result.extra_tables]
+    scratches = [ref, *extra_refs, QUARANTINE]
+    if marks is None:
+        raw_counts = {name: frame.height for name, frame in inputs.items()}
+        if spec.source_column is None:
+            raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
+        staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
+    else:  # the changed records' new rows, and the published rows (and quarantine) of all the others
+        with wh.registered(con, _staging_changed=inc.changed_keys(inputs, spec.incremental)):
+            for target, frame in [(ref, staged), *zip(extra_refs, result.extra_tables.values())]:
+                inc.stage_merged(con, target, frame)
+            quarantine_scratch = wh.stage(con, QUARANTINE, _quarantine_rows(quarantined, run_id, asset))
+            quarantined = inc.stage_quarantine(con, quarantine_scratch, run_id, marks.run_id, asset)
+        raw_counts = {spec.incremental[name]: wh.fetch_value(
+            con, wh.load_sql("raw_current_count").format(raw=wh.TableRef("raw", name).sql)) for name in spec.raw_tables}
+        staged_counts = published_counts(con, ref.scratch, spec.source_column, spec.name) or {}
+        outcome.rows, outcome.quarantined = sum(staged_counts.values()), quarantined.height
     policy = policy or Policy()
     outcome.checks = policy.apply(outcome.table, [
         validate_frame(spec.schema, staged, name="schema_valid", key_columns=spec.key_columns),
         rows_reconcile(raw_counts, staged_counts, _counts(quarantined, "source", "")),
         quarantine_share(raw_counts, quarantined, policy.threshold("quarantine_share", QUARANTINE_WARN_SHARE)),
-        row_count_change(staged_counts, published_counts(con, wh.TableRef("staging", spec.name), spec.source_column,
-                                                         next(iter(raw_counts), spec.name)),
+        row_count_change(staged_counts, published_counts(con, ref, spec.source_column, next(iter(raw_counts), spec.name)),
                          policy.threshold("row_count_change", MAX_CHANGE)),
     ])
     if any(c.stops_run for c in outcome.checks):
+        for scratch in scratches:
+            wh.discard(con, scratch)
         return outcome
-    ref = wh.TableRef("staging", spec.name)
-    wh.stage(con, ref, staged)
-    extra_refs = [wh.TableRef("staging", name) for name in result.extra_tables]
-    for extra_ref, frame in zip(extra_refs, result.extra_tables.values()):
-        wh.stage(con, extra_ref, frame)
-    now = datetime.now(timezone.utc)
-    wh.stage(con, QUARANTINE, quarantined.select(
-        pl.lit(run_id, dtype=pl.String).alias("run_id"), pl.lit(asset or outcome.table).alias("asset"),
-        "source", "record_id", pl.col("_source_file").alias("source_file"), pl.col("_row_number").alias("row_number"),
-        "reason", "record", pl.lit(now, dtype=pl.Datetime("us", "UTC")).alias("quarantined_at"),
-    ))
+    if marks is None:
+        wh.stage(con, ref, staged)
+        for extra_ref, frame in zip(extra_refs, result.extra_tables.values()):
+            wh.stage(con, extra_ref, frame)
+        wh.stage(con, QUARANTINE, _quarantine_rows(quarantined, run_id, asset))
     comments = {ref: (spec.description, spec.columns)}
     comments.update({r: (spec.extra_descriptions.get(r.table, ""), {}) for r in extra_refs})
-    wh.publish(con, [ref, *extra_refs], appends=[QUARANTINE], comments=comments)
+    wh.publish(con, [ref, *extra_refs], appends=[QUARANTINE], comments=comments,
+               also=inc.watermark_statements(spec.name, loads, definition, run_id) if spec.incremental else ())
     outcome.published = True
     return outcome
 
@@ -137,9 +171,20 @@ def staging_asset(spec: StagingTable) -> dg.AssetsDefinition:
     def _stage(context: dg.AssetExecutionContext, warehouse: Warehouse, quality: QualityPolicy) -> Iterator:
         as_of = date.fromisoformat(context.partition_key) if context.has_partition_key else date.today()
         with warehouse.get_connection() as con:
-            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string(), quality.policy())
+            # not the run date: a record is standardized as of the run that staged it (it matters only to
+            # birth dates judged against it), so a day that brought nothing to these raw tables costs nothing
+            plan = plan_build(context, con)
+            if plan.carried:
+                yield from carry_over(context, con, plan, {f"staging.{spec.name}": None})
+                return
+            outcome = build_staging(con, spec, as_of, context.run.run_id, key.to_user_string(), quality.policy(),
+                                    full=is_full_run(context))
             yield from report_checks(context, con, outcome.table, outcome.checks)
+            if outcome.published:
+                finish_build(context, con, plan)
         stop_if_blocked(outcome.table, outcome.checks)
-        yield dg.MaterializeResult(metadata={"dagster/row_count": outcome.rows, "quarantined": outcome.quarantined})
+        yield dg.MaterializeResult(metadata={"dagster/row_count": outcome.rows, "quarantined": outcome.quarantined,
+                                             "standardized": outcome.standardized, "incremental": outcome.incremental},
+                                   data_version=plan.data_version)
 
     return _stage

@@ -41,7 +41,8 @@ CUSTOMER_RECORDS = StagingTable(
     key_columns=("source", "record_id"),
     source_column="source",
     description="Customer records of every customer-bearing source on the canonical fields, standardized: "
-                "E.164 phones, lower-case emails, ISO dates, split names with pinyin keys, unified company names.",
+                "E.164 phones, lower-case emails, ISO dates, split names with pinyin keys, unified company names. Built "
+                "incrementally: a run standardizes only the records loaded since the last build (--full: all).",
     columns={
         "source": "Source name (mapping file).", "record_id": "Record id within the source.",
         "record_kind": "person or company.", "full_name": "Person's name, canonical form.",
@@ -65,6 +66,9 @@ CUSTOMER_RECORDS = StagingTable(
         "linked_records": "Records of other sources this record names as the same customer (source:record_id).", "issue_count": "Fields changed or nulled.",
     },
     extra_descriptions={"customer_field_issues": "Every field value staging changed or nulled: field, original, new value, reason."},
+    # a day's new and changed records only; a record is standardized as of the run that staged it
+    incremental={m.raw_table: m.source for m in MAPPINGS} if len({m.raw_table for m in MAPPINGS}) == len(MAPPINGS) else None,
+    definition=repr(MAPPINGS),
 )
 
 ORDERS = StagingTable("orders", ("erp_orders",), single(activity.stage_orders), schemas.Orders, ("order_id",),

@@ -1,0 +1,1 @@
+SELECT fingerprint, run_id FROM quality.asset_builds WHERE asset = $asset;

@@ -1,0 +1,1 @@
+SELECT * FROM core.match_pairs;

@@ -1,0 +1,1 @@
+SELECT source, record_id, record_hash FROM core.resolved_records;

@@ -1,0 +1,105 @@
+"""Incremental staging of customer records: only what was loaded since the last build is standardized,
+and the result equals a full rebuild of the same raw tables."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import polars as pl
+import pytest
+from conftest import CONTACTS_HEADER, write_landing
+
+from assets.ingest import company_registry, crm_contacts, service_tickets
+from assets.ingest.erp import CUSTOMERS
+from assets.ingest.load import ingest_erp_snapshot, ingest_files
+from assets.standardize.staging import build_staging
+from assets.standardize.tables import CUSTOMER_RECORDS
+from pipelines import warehouse as wh
+from pipelines.erp import read_erp_table
+
+DAY = date(2026, 11, 20)
+NEW_CONTACTS = [
+    # a new contact, a contact updated (new phone), and one with nothing usable (quarantined)
+    "C000004,李娜,女,13912345678,,lina@qq.com,,,广东省,深圳,南山路2号,518000,1991/2/3,李娜,,新客户,是,2024/05/01 10:00,2024-05-01,2024-05-01",
+    "C000001,王伟,男,+86 139 0000 1111,(020) 8888 8888,WangWei@163.com,星辰科技有限公司,经理,广东省,广州,天河路1号,510000,1985/3/7,李娜,高价值;展会,活跃客户,是,2024/03/02 10:15,2024-01-05,2024-11-19",
+    "C000005,,,,,,,,,,,,,,,,,,2024-05-01,2024-05-01",
+]
+
+
+def ingest(con, landing, day: date) -> None:
+    for source in (company_registry.SOURCE, crm_contacts.SOURCE, service_tickets.SOURCE):
+        ingest_files(con, source, landing, as_of=day)
+    ingest_erp_snapshot(con, CUSTOMERS, read_erp_table(f"sqlite:///{landing / 'erp.sqlite'}", "customers"), "erp#customers",
+                        as_of=day)
+
+
+def deliver_day_two(landing) -> None:
+    folder = landing / "2026-11-21"
+    folder.mkdir()
+    (folder / "crm_contacts.csv").write_bytes(("\n".join([CONTACTS_HEADER, *NEW_CONTACTS]) + "\n").encode("gbk"))
+
+
+def staged_table(con) -> pl.DataFrame:
+    return wh.fetch_frame(con, "SELECT * EXCLUDE (_loaded_at) FROM staging.customer_records ORDER BY source, record_id")
+
+
+def latest_quarantine(con) -> pl.DataFrame:
+    return wh.fetch_frame(con, "SELECT source, record_id, reason, source_file, row_number FROM quality.quarantine_latest "
+                               "WHERE asset = 'staging.customer_records' ORDER BY ALL")
+
+
+@pytest.fixture
+def two_days(tmp_path):
+    landing = write_landing(tmp_path / "landing")
+    con = wh.connect(tmp_path / "w.duckdb")
+    wh.ensure_schemas(con)
+    ingest(con, landing, DAY)
+    first = build_staging(con, CUSTOMER_RECORDS, DAY, "run-1")
+    deliver_day_two(landing)
+    ingest(con, landing, date(2026, 11, 21))
+    yield con, first, tmp_path
+    con.close()
+
+
+def test_the_second_build_standardizes_only_the_new_and_changed_records(two_days):
+    con, first, tmp_path = two_days
+    assert first.published
+    wh.execute(con, "CHECKPOINT")  # the copy must hold what the open connection wrote
+    shutil.copy(tmp_path / "w.duckdb", tmp_path / "full.duckdb")
+    second = build_staging(con, CUSTOMER_RECORDS, DAY, "run-2")
+    assert second.published and all(c.passed for c in second.checks if c.blocking), second.checks
+    assert second.incremental and second.standardized == 3  # the new contact, the updated one, the unusable one
+    full_con = wh.connect(tmp_path / "full.duckdb")
+    try:
+        full = build_staging(full_con, CUSTOMER_RECORDS, DAY, "run-2", full=True)
+        assert full.published
+        assert staged_table(con).equals(staged_table(full_con))
+        assert latest_quarantine(con).equals(latest_quarantine(full_con))
+        issues = "SELECT * FROM staging.customer_field_issues ORDER BY ALL"
+        assert wh.fetch_frame(con, issues).equals(wh.fetch_frame(full_con, issues))
+    finally:
+        full_con.close()
+    assert (second.rows, second.quarantined) == (full.rows, full.quarantined)
+
+
+def test_the_updated_record_has_its_new_phone_and_the_new_one_is_staged(two_days):
+    con, _, _ = two_days
+    build_staging(con, CUSTOMER_RECORDS, DAY, "run-2")
+    rows = {r["record_id"]: r for r in staged_table(con).filter(pl.col("source") == "crm_contacts").to_dicts()}
+    assert rows["C000001"]["phone"] == "+8613900001111"
+    assert rows["C000004"]["email"] == "lina@qq.com"
+    quarantined = latest_quarantine(con)
+    assert "C000005" in quarantined["record_id"].to_list()
+    assert quarantined.filter(pl.col("record_id") == "C000005")["source_file"][0] == "2026-11-21/crm_contacts.csv"
+
+
+def test_a_changed_mapping_definition_rebuilds_whole(two_days):
+    con, _, _ = two_days
+    import dataclasses
+    changed = dataclasses.replace(CUSTOMER_RECORDS, definition=CUSTOMER_RECORDS.definition + "#changed")
+    rebuilt = build_staging(con, changed, DAY, "run-2")
+    assert rebuilt.published and not rebuilt.incremental
+    assert rebuilt.standardized == rebuilt.rows + rebuilt.quarantined
+    again = build_staging(con, changed, DAY, "run-3")
+    assert again.incremental and again.standardized == 0 and again.rows == rebuilt.rows
