@@ -51,14 +51,17 @@ def main() -> None:
               help="Distinct real customers; each appears about 1.5-2 times across the sources.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default="2026-11-01", show_default=True,
-              help="End of the generated history.")
+              help="End of the generated history: the run for this date loads it.")
+@click.option("--days", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Deliveries: the history, then DAYS-1 dated folders OUT/YYYY-MM-DD/ (as-of+1 ...) each "
+                   "holding the day before's new and changed records and ERP changes.")
 @friendly_errors
-def generate(out_dir: Path, customers: int, seed: int, as_of: datetime, verbose: bool) -> None:
+def generate(out_dir: Path, customers: int, seed: int, as_of: datetime, days: int, verbose: bool) -> None:
     """Write a landing folder of realistic, messy sources, with ground truth under OUT/truth/."""
     from pipelines.generator import generate as generate_sources
 
     with console.status("generating…") as status:
-        summary = generate_sources(out_dir, customers=customers, seed=seed, as_of=as_of.date(),
+        summary = generate_sources(out_dir, customers=customers, seed=seed, as_of=as_of.date(), days=days,
                                    progress=lambda message: status.update(f"generating: {message}"))
     table = Table(title=f"{summary.entities:,} customers → {summary.customer_records:,} customer records "
                         f"in {summary.seconds:.1f}s", title_justify="left")
@@ -67,7 +70,37 @@ def generate(out_dir: Path, customers: int, seed: int, as_of: datetime, verbose:
     for name, rows in summary.rows_per_file.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
+    if summary.days > 1:
+        files = ("erp_changes/customers.parquet", "erp_changes/orders.parquet", "crm_contacts.csv",
+                 "service_tickets.jsonl", "surveys.csv", "campaign_events.parquet")
+        daily = Table(title="daily deliveries (folder D: what happened on day D-1; apply its ERP changes with "
+                            "crm360 erp-delivery before running --date D)", title_justify="left")
+        daily.add_column("folder", no_wrap=True)
+        for label in ("ERP customers", "orders", "CRM", "tickets", "surveys", "events"):
+            daily.add_column(label, justify="right")
+        for when, rows in list(summary.rows_per_delivery.items())[1:]:
+            daily.add_row(when, *(f"{rows.get(name, 0):,}" for name in files))
+        out.print(daily)
     out.print(f"landing folder: {summary.out}   ground truth: {summary.out / 'truth'}")
+
+
+@main.command("erp-delivery")
+@click.option("--landing", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Landing folder written by crm360 generate --days.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="Delivery date: upserts LANDING/DATE/erp_changes/*.parquet into LANDING/erp.sqlite.")
+@friendly_errors
+def erp_delivery(landing: Path, day: datetime, verbose: bool) -> None:
+    """Move the demo ERP on by one day: upsert that day's ERP changes by primary key (idempotent)."""
+    from pipelines.generator.days import apply_erp_delivery
+
+    if not landing.is_dir():
+        _fail(f"landing folder {landing} not found; create one with: crm360 generate --out {landing} --days 3")
+    counts = apply_erp_delivery(landing, day.date())
+    out.print(f"{landing / 'erp.sqlite'} as of {day.date()}: upserted "
+              + ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
+              + ("" if any(counts.values()) else f" (no ERP changes in {landing / day.date().isoformat()})"),
+              highlight=False, soft_wrap=True)
 
 
 def _today() -> date:
@@ -81,9 +114,13 @@ def _today() -> date:
               help=f"DuckDB warehouse file [env {config.ENV_WAREHOUSE}; default {config.DEFAULT_WAREHOUSE}].")
 @click.option("--date", "run_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Partition (business date) to run; default today.")
+@click.option("--full", is_flag=True, help="Rebuild every asset, even those whose inputs did not change.")
 @friendly_errors
-def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None, verbose: bool) -> None:
-    """Materialize the whole asset graph in-process; exits 1 when a step or blocking check failed."""
+def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None, full: bool, verbose: bool) -> None:
+    """Materialize the whole asset graph in-process; exits 1 when a step or blocking check failed.
+
+    Incremental: an asset whose inputs, settings and run date did not change since its last build is
+    carried over (shown as "carried over"); --full rebuilds everything."""
     from pipelines.run import run_pipeline
 
     landing = landing or config.landing_path()
@@ -92,14 +129,15 @@ def run(landing: Path | None, warehouse: Path | None, run_date: datetime | None,
         _fail(f"landing folder {landing} not found; create demo data with: crm360 generate --out {landing}")
     day = run_date.date() if run_date else _today()
     with console.status(f"running the daily job for {day}…"):
-        summary = run_pipeline(landing, warehouse, day, log_level="INFO" if verbose else "CRITICAL")
+        summary = run_pipeline(landing, warehouse, day, log_level="INFO" if verbose else "CRITICAL", full=full)
     table = Table(title=f"run {summary.run_id[:8]} for {summary.partition}: "
                         + ("[green]succeeded[/]" if summary.success else "[red]failed[/]"), title_justify="left")
-    for column in ("asset", "rows", "added", "new files"):
-        table.add_column(column, justify="left" if column in ("asset", "new files") else "right")
+    for column in ("asset", "rows", "added", "new files / built"):
+        table.add_column(column, justify="left" if column in ("asset", "new files / built") else "right")
     for asset in summary.assets:
         table.add_row(asset.asset, f"{asset.rows:,}" if asset.rows is not None else "",
-                      f"{asset.rows_added:,}" if asset.rows_added is not None else "", ", ".join(asset.new_files))
+                      f"{asset.rows_added:,}" if asset.rows_added is not None else "",
+                      f"carried over ({asset.carried_from[:8]})" if asset.carried_from else ", ".join(asset.new_files))
     out.print(table)
     out.print(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed"
               + "".join(f"\n  {'error    ' if b else 'warning  '}{a} :: {c}" for a, c, b in summary.checks_failed))

@@ -36,8 +36,10 @@ class CampaignParams:
     convert_rate: float = 0.07
 
 
-def campaign_list(rng: np.random.Generator, as_of: date, years: int, params: CampaignParams) -> pl.DataFrame:
-    """Campaign id, name, market, channel and send time: seasonal campaigns over the history."""
+def campaign_list(rng: np.random.Generator, as_of: date, years: int, params: CampaignParams,
+                  extra: list[tuple] | None = None) -> pl.DataFrame:
+    """Campaign id, name, market, channel, send time and reach (a factor on the params' reach):
+    seasonal campaigns over the history, plus ``extra`` sends (send_ts, market, name, channel, reach)."""
     rows = []
     start = np.datetime64(as_of, "ms") - np.timedelta64(int(round(years * 365.25)) * 86_400_000, "ms")
     for market, per_year, pool in (("zh", params.per_year_cn, CAMPAIGNS_ZH),
@@ -51,11 +53,13 @@ def campaign_list(rng: np.random.Generator, as_of: date, years: int, params: Cam
                 send = np.datetime64(f"{year}-{month:02d}-{day:02d}T{int(rng.integers(8, 20)):02d}:00", "ms")
                 ch = rng.choice(3, p=[0.35, 0.35, 0.30] if market == "zh" else [0.8, 0.2, 0.0])
                 if start <= send < np.datetime64(as_of, "ms"):
-                    rows.append((send, market, name, CHANNELS[ch]))
+                    rows.append((send, market, name, CHANNELS[ch], 1.0))
+    rows.extend(extra or [])
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     frame = pl.DataFrame({"send_ts": np.array([r[0] for r in rows], dtype="datetime64[ms]"),
                           "market": [r[1] for r in rows], "campaign_name": [r[2] for r in rows],
-                          "channel": [r[3] for r in rows]})
+                          "channel": [r[3] for r in rows],
+                          "reach": np.array([r[4] for r in rows], dtype=np.float64)})
     month = frame["send_ts"].dt.strftime("%Y%m")
     seq = frame.select(pl.int_range(pl.len()).over(month).alias("s"))["s"] + 1
     return frame.with_columns(
@@ -63,11 +67,11 @@ def campaign_list(rng: np.random.Generator, as_of: date, years: int, params: Cam
 
 
 def events(ent: pl.DataFrame, rng: np.random.Generator, as_of: date, years: int,
-           rates: nz.NoiseRates, log: nz.NoiseLog, params: CampaignParams = CampaignParams()
-           ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(events table, index[eid, record_id])."""
+           rates: nz.NoiseRates, log: nz.NoiseLog, params: CampaignParams = CampaignParams(),
+           extra_sends: list[tuple] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(events table, index[eid, record_id, ts]); ``extra_sends``: see campaign_list."""
     as_of_ms = np.datetime64(as_of, "ms")
-    camps = campaign_list(rng, as_of, years, params)
+    camps = campaign_list(rng, as_of, years, params, extra_sends)
 
     # one marketing contact per entity, noised once and reused by every event
     contact_log = nz.NoiseLog()
@@ -93,7 +97,7 @@ def events(ent: pl.DataFrame, rng: np.random.Generator, as_of: date, years: int,
         send = np.datetime64(row["send_ts"], "ms")
         ok = (latin == (row["market"] == "latin")) & (created < send)
         ok &= has_email if row["channel"] == "email" else has_phone
-        reach = np.where(consent, params.reach_consent, params.reach_no_consent)
+        reach = np.where(consent, params.reach_consent, params.reach_no_consent) * row["reach"]
         target = np.flatnonzero(ok & (rng.random(len(ok)) < reach))
         k = len(target)
         sent = send + (rng.random(k) * 3 * 3_600_000).astype(np.int64).astype("timedelta64[ms]")
@@ -143,4 +147,4 @@ def events(ent: pl.DataFrame, rng: np.random.Generator, as_of: date, years: int,
             if f2 == fld:
                 counts[f"campaign_events|{fld}|{kind}"] = (int(n_shown), int(n_hit))
     log.extend(expanded, "campaign_events", counts)
-    return table, pl.DataFrame({"eid": eidx, "record_id": ev["event_id"].cast(pl.String)})
+    return table, pl.DataFrame({"eid": eidx, "record_id": ev["event_id"].cast(pl.String), "ts": ev["ts"]})

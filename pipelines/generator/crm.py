@@ -14,7 +14,7 @@ import polars as pl
 from . import consent as cs
 from . import noise as nz
 from .names import CRM_TAGS, LIFECYCLE, SALES_OWNERS
-from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets
+from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets, version_end
 from .textops import take
 
 COLUMNS = ("联系人编号", "姓名", "性别", "手机", "电话", "邮箱", "公司", "职位", "省份", "城市", "地址", "邮编",
@@ -38,10 +38,15 @@ def lifecycle_stage(summary: pl.DataFrame, as_of_ms: np.datetime64) -> np.ndarra
 def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: np.random.Generator,
                  as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog, *,
                  consent_rng: np.random.Generator | None = None,
-                 consent_params: cs.ConsentParams = cs.ConsentParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(contacts table with the contract's Chinese columns, index[eid, record_id, consent, consent_ts]).
+                 consent_params: cs.ConsentParams = cs.ConsentParams(),
+                 split_ms: np.datetime64 | None = None, not_before: np.ndarray | None = None,
+                 extra: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(contacts table with the contract's Chinese columns, index[eid, record_id, consent, consent_ts,
+    created_ts]).
 
-    同意时间 draws from ``consent_rng`` (default: a stream spawned from ``rng``)."""
+    同意时间 draws from ``consent_rng`` (default: a stream spawned from ``rng``).
+    Daily deliveries (see erp.customer_rows): ``split_ms``, ``not_before``, and ``extra`` contacts
+    (entity rows, created times) keyed in on a delivery day for customers known before."""
     consent_rng = consent_rng if consent_rng is not None else rng.spawn(1)[0]
     eidx = np.repeat(np.arange(ent.height), n_crm)
     n = len(eidx)
@@ -52,6 +57,12 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
                        since + (rng.random(n) * (as_of_ms - since).astype(np.int64)).astype(np.int64)
                        .astype("timedelta64[ms]"))
     created = np.minimum(created, as_of_ms - np.timedelta64(60_000, "ms"))
+    if not_before is not None:
+        created = np.maximum(created, not_before[eidx])
+    if extra is not None:
+        eidx = np.concatenate([eidx, np.asarray(extra[0], dtype=eidx.dtype)])
+        created = np.concatenate([created, np.asarray(extra[1]).astype("datetime64[ms]")])
+        n = len(eidx)
     order = np.lexsort((eidx, created))
     eidx, created = eidx[order], created[order]
     ids = make_ids("C", n, 6)
@@ -95,7 +106,7 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
     tags = pl.select(pl.concat_str(
         [pl.when(pl.Series(tag_hit[:, j])).then(pl.lit(t)) for j, t in enumerate(CRM_TAGS)],
         separator=";", ignore_nulls=True)).to_series()
-    updated = between(rng, created, as_of_ms)
+    updated = between(rng, created, version_end(created, split_ms, as_of_ms))
     stated_ts = cs.stated_at(consent_rng, created, updated, cs.CRM_PRECISION, consent_params)
     statement = cs.statement_columns(consent_text != "", consent, stated_ts)
     table = pl.DataFrame({
@@ -120,4 +131,5 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
         "创建时间": fmt_ts(pl.Series(created), _TS_FMT),
         "更新时间": fmt_ts(pl.Series(updated), _TS_FMT),
     }).select(COLUMNS)
-    return table, pl.DataFrame({"eid": d["eid"], "record_id": ids, **statement})
+    return table, pl.DataFrame({"eid": d["eid"], "record_id": ids, **statement,
+                                "created_ts": pl.Series(created.astype("datetime64[ms]"))})

@@ -15,7 +15,7 @@ import polars as pl
 from . import consent as cs
 from . import noise as nz
 from .places import COUNTRY_ZH
-from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets
+from .render import between, copies, fmt_ts, make_ids, mobile_and_tel, random_offsets, version_end
 from .textops import take
 
 CUSTOMER_COLUMNS = ("cust_no", "cust_type", "name", "gender", "birthday", "id_number", "mobile", "tel", "email",
@@ -29,11 +29,16 @@ PRODUCT_COLUMNS = ("product_id", "sku", "name", "category", "unit_price")
 def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator, as_of_ms: np.datetime64,
                   rates: nz.NoiseRates, log: nz.NoiseLog, *, consent_rng: np.random.Generator | None = None,
                   changed_mind: np.ndarray | None = None,
-                  consent_params: cs.ConsentParams = cs.ConsentParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
+                  consent_params: cs.ConsentParams = cs.ConsentParams(),
+                  split_ms: np.datetime64 | None = None,
+                  not_before: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(customers table, index[eid, cust_no, first, created_ts, consent, consent_ts]).
 
     ``changed_mind`` (per entity) flips the row's consent statement against the entity's; the
-    consent columns draw from ``consent_rng`` (default: a stream spawned from ``rng``)."""
+    consent columns draw from ``consent_rng`` (default: a stream spawned from ``rng``).
+    With daily deliveries (``split_ms``: the first delivery's date), a row's last update falls
+    within the delivery it is created in; ``not_before`` (per entity) is the earliest time its
+    rows may be keyed in (a new customer of a delivery day has no row before that day)."""
     consent_rng = consent_rng if consent_rng is not None else rng.spawn(1)[0]
     eidx = np.repeat(np.arange(ent.height), n_erp)
     first = np.concatenate([[True], eidx[1:] != eidx[:-1]]) if len(eidx) else np.zeros(0, dtype=bool)
@@ -42,6 +47,8 @@ def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator
     # the first row is keyed in just before the first order; a duplicate, some time later
     created = np.where(first, since - random_offsets(rng, len(eidx), 60, 7200),
                        since + (rng.random(len(eidx)) * span).astype(np.int64).astype("timedelta64[ms]"))
+    if not_before is not None:
+        created = np.maximum(created, not_before[eidx])
     order = np.lexsort((eidx, created))
     eidx, first, created = eidx[order], first[order], created[order]
     ids = make_ids("KH", len(eidx), 7)
@@ -55,7 +62,7 @@ def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator
                          .alias("company"), "company_name")
     mobile, tel = mobile_and_tel(c)
     addr = nz.addresses(c)
-    updated = between(rng, created, as_of_ms)
+    updated = between(rng, created, version_end(created, split_ms, as_of_ms))
     changed = (np.zeros(len(eidx), dtype=bool) if changed_mind is None
                else np.asarray(changed_mind, dtype=bool)[eidx])
     stated, value = cs.erp_statements(consent_rng, c.col("consent"), changed, created, updated, as_of_ms,

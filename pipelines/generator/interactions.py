@@ -15,7 +15,7 @@ import polars as pl
 
 from . import noise as nz
 from .names import SURVEY_COMMENTS, TICKET_SUBJECTS
-from .render import RECORD_COLUMNS, copies, make_ids, primary_phone
+from .render import RECORD_COLUMNS, copies, make_ids, primary_phone, version_end
 from .textops import flatten, take
 
 TICKET_COLUMNS = ("ticket_id", "customer_name", "phone", "email", "cust_no", "type", "channel", "subject",
@@ -53,8 +53,15 @@ def _iso(ts: pl.Series, utc: np.ndarray) -> pl.Series:
 
 def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng: np.random.Generator,
             as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog,
-            params: InteractionParams = InteractionParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(tickets table, index[eid, ticket_id, type, resolved_ts])."""
+            params: InteractionParams = InteractionParams(),
+            split_ms: np.datetime64 | None = None,
+            scale: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(tickets table, index[eid, ticket_id, type, resolved_ts, opened_ts]).
+
+    A ticket's status is what its delivery shows (with daily deliveries from ``split_ms`` on, a
+    ticket opened before the split is seen at the split, one opened later at its day's end);
+    resolved_ts is its resolution time if that came before ``as_of_ms``. ``scale`` (per entity)
+    multiplies the mean number of tickets (a customer of a few days has had time for few)."""
     n_ent = ent.height
     p = ent["p_drop"].to_numpy()
     churned = churn["churned"].to_numpy()
@@ -62,6 +69,8 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
     has_erp = np.zeros(n_ent, dtype=bool)
     has_erp[erp_index["eid"].to_numpy()] = True
     mu = params.tickets_base * (0.4 + 2.0 * p) * np.where(has_erp, 1.6, 0.6) * np.where(churned, 1.5, 1.0)
+    if scale is not None:
+        mu = mu * scale
     counts = rng.poisson(mu)
     eidx = np.repeat(np.arange(n_ent), counts)
     m = len(eidx)
@@ -83,12 +92,14 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
     sigma = np.array([1.0, 0.9, 0.8])[kind]
     duration = _ms(rng.lognormal(np.log(median_h), sigma) * HOUR_MS)
     resolved = opened + duration
-    still_open = resolved >= as_of_ms
-    status = np.where(still_open, 0, np.where((as_of_ms - resolved) < np.timedelta64(3 * DAY_MS, "ms"), 1,
+    seen = version_end(opened, split_ms, as_of_ms)
+    still_open = resolved >= seen
+    unresolved = resolved >= as_of_ms
+    status = np.where(still_open, 0, np.where((seen - resolved) < np.timedelta64(3 * DAY_MS, "ms"), 1,
                                               np.where(rng.random(m) < 0.85, 2, 1)))
     order = np.lexsort((eidx, opened))
-    eidx, kind, opened, resolved, still_open, status = (
-        a[order] for a in (eidx, kind, opened, resolved, still_open, status))
+    eidx, kind, opened, resolved, still_open, unresolved, status = (
+        a[order] for a in (eidx, kind, opened, resolved, still_open, unresolved, status))
     ids = make_ids("T", m, 7)
     c = copies("service_tickets", ent, eidx, ids, rng, rates, log)
     d = c.df
@@ -125,8 +136,9 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
                                       .otherwise(pl.Series(resolved))).to_series(), latin),
     }).select(TICKET_COLUMNS)
     index = pl.DataFrame({"eid": d["eid"], "ticket_id": ids, "type": kind,
-                          "resolved_ts": pl.select(pl.when(pl.Series(still_open)).then(None)
-                                                   .otherwise(pl.Series(resolved))).to_series()})
+                          "resolved_ts": pl.select(pl.when(pl.Series(unresolved)).then(None)
+                                                   .otherwise(pl.Series(resolved))).to_series(),
+                          "opened_ts": pl.Series(opened.astype("datetime64[ms]"))})
     return table, index
 
 

@@ -73,5 +73,21 @@ def between(rng: np.random.Generator, start: np.ndarray, end: np.datetime64 | np
     return start + (rng.random(len(start)) * span).astype(np.int64).astype("timedelta64[ms]")
 
 
+def version_end(ts: np.ndarray, split_ms: np.datetime64 | None,
+                end_ms: np.datetime64) -> np.datetime64 | np.ndarray:
+    """When each row is observed: the end of the delivery it belongs to.
+
+    Without a split (one delivery) that is ``end_ms`` for every row. With daily deliveries from
+    ``split_ms`` on, a row stamped before the split belongs to the first delivery (seen at the
+    split), one stamped on a later day to that day's delivery (seen at the next midnight).
+    """
+    if split_ms is None:
+        return end_ms
+    ts = np.asarray(ts).astype("datetime64[ms]")
+    day = np.timedelta64(86_400_000, "ms")
+    k = (ts - split_ms) // day
+    return np.where(ts < split_ms, split_ms, np.minimum(split_ms + (k + 1) * day, end_ms))
+
+
 def random_offsets(rng: np.random.Generator, n: int, lo_s: float, hi_s: float) -> np.ndarray:
     return (lo_s + rng.random(n) * (hi_s - lo_s)).astype(np.int64).astype("timedelta64[s]").astype("timedelta64[ms]")

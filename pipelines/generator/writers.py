@@ -7,6 +7,7 @@ place at the end, so a reader never sees a half-written landing folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -96,6 +97,24 @@ def staging_dir(out: Path) -> Path:
         shutil.rmtree(stage)
     (stage / "truth").mkdir(parents=True)
     return stage
+
+
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DELIVERY_FILES = ("crm_contacts.csv", "service_tickets.jsonl", "surveys.csv", "campaign_events.parquet",
+                  "erp_changes/customers.parquet", "erp_changes/products.parquet", "erp_changes/orders.parquet",
+                  "erp_changes/order_items.parquet")
+
+
+def clear_deliveries(out: Path) -> None:
+    """Remove the daily deliveries an earlier run wrote into `out` (only the generator's own file
+    names in dated folders, and their truth), so a new run's days are all that is left."""
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and _DATED.match(p.name)):
+        for name in DELIVERY_FILES:
+            (folder / name).unlink(missing_ok=True)
+        for sub in (folder / "erp_changes", folder):
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+    (out / "truth" / "deliveries.parquet").unlink(missing_ok=True)
 
 
 def publish(stage: Path, out: Path) -> None:
