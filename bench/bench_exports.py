@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import time
@@ -23,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import dagster as dg  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench._runs import prepare_dagster_home, step_seconds  # noqa: E402
 from pipelines.crypto import new_key  # noqa: E402
 from pipelines.generator import generate  # noqa: E402
 from pipelines.privacy_cli import erase  # noqa: E402
@@ -34,21 +33,6 @@ from pipelines.run import run_pipeline  # noqa: E402
 
 DAY = date(2026, 11, 1)
 STEPS = ("exports__analyst", "exports__bi", "exports__marketing", "exports__dashboard")
-
-
-def step_seconds(run_id: str) -> dict[str, float]:
-    """Seconds per step of the run, from its start and success events."""
-    started, seconds = {}, {}
-    with dg.DagsterInstance.get() as instance:
-        for record in instance.all_logs(run_id):
-            event = record.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.event_type == dg.DagsterEventType.STEP_START:
-                started[event.step_key] = record.timestamp
-            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-                seconds[event.step_key] = record.timestamp - started.get(event.step_key, record.timestamp)
-    return seconds
 
 
 def folder_bytes(folder: Path) -> int:
@@ -82,8 +66,7 @@ def main() -> None:
     console = Console()
     work = args.work or Path(tempfile.mkdtemp(prefix="crm360-bench-exports-"))
     os.environ.setdefault("DAGSTER_HOME", str(work / "dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ROOT / "pipelines" / "dagster.yaml", Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml")
+    prepare_dagster_home(Path(os.environ["DAGSTER_HOME"]))
     landing = args.landing or work / "landing"
     if args.landing is None:
         with console.status(f"generating {args.customers:,} customers…"):

@@ -142,6 +142,8 @@ customer_churn_risk_asset = mart_asset(
     deps=ACTIVITY_DEPS,
     build=build_churn,
     description="Churn risk per active customer from a scikit-learn model trained on time-split snapshots.",
+    whole_because="every customer's features (recency, tenure, activity windows) are measured at the run date, "
+                  "and the model is retrained on cutoffs before it",
     checks=CHECKS,
     kinds={"duckdb", "polars", "scikitlearn"},
 )

@@ -168,6 +168,8 @@ customer_clv_asset = mart_asset(
     deps=ACTIVITY_DEPS,
     build=build_clv,
     description="CLV per customer from BG/NBD + Gamma-Gamma fitted by maximum likelihood, with holdout diagnostics.",
+    whole_because="the models are fitted on every customer's history, and each customer's age and recency run to "
+                  "the run date",
     checks=CHECKS,
     kinds={"duckdb", "polars", "scipy"},
 )

@@ -56,5 +56,7 @@ customer_satisfaction_asset = mart_asset(
     deps=[*ACTIVITY_DEPS, dg.AssetKey(["marts", "customer_segment"])],
     build=build_satisfaction,
     description="Satisfaction per customer and per segment and month.",
+    whole_because="it is a few aggregations per customer and month over every answer, cheaper than "
+                  "tracking which customers a day touched, and it follows the segments",
     checks=CHECKS,
 )

@@ -47,5 +47,6 @@ customer_segment_asset = mart_asset(
     deps=[*ACTIVITY_DEPS, dg.AssetKey(["marts", "customer_churn_risk"])],
     build=build_customer_segment,
     description=CUSTOMER_SEGMENT.description,
+    whole_because="RFM scores are quintiles over all customers and recency runs to the run date",
     checks=CHECKS,
 )

@@ -78,10 +78,16 @@ def build_and_publish(con: duckdb.DuckDBPyConnection, tables: Sequence[MartTable
 
 def mart_asset(name: str, tables: Sequence[MartTable], deps: Sequence[dg.AssetKey],
                build: Callable[[duckdb.DuckDBPyConnection, date], MartBuild], description: str,
-               checks: dict[str, tuple[bool, str]], kinds: set[str] | None = None) -> dg.AssetsDefinition:
-    """One Dagster multi-asset for the tables a mart build writes together; checks on the first."""
+               checks: dict[str, tuple[bool, str]], kinds: set[str] | None = None, *,
+               whole_because: str) -> dg.AssetsDefinition:
+    """One Dagster multi-asset for the tables a mart build writes together; checks on the first.
+
+    A mart is carried over when its inputs and the run date are unchanged, and otherwise recomputed
+    whole; ``whole_because`` says why it is not updated for the touched customers only."""
     primary = tables[0]
-    specs = [dg.AssetSpec(t.key, group_name="marts", description=t.description, deps=list(deps),
+    whole = f" Recomputed whole when an input or the run date changes: {whole_because}."
+    description += whole
+    specs = [dg.AssetSpec(t.key, group_name="marts", description=t.description + whole, deps=list(deps),
                           kinds=kinds or {"duckdb", "polars"},
                           metadata={"dagster/table_name": str(t.ref),
                                     "dagster/column_schema": dg.TableSchema(columns=[
