@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -101,12 +102,16 @@ def _adbc_uri(parsed: sa.URL) -> str | None:
 
 def read_erp_table_sqlalchemy(url: str, table: str) -> pl.DataFrame:
     """One ERP table through SQLAlchemy rows (any backend SQLAlchemy has a driver for)."""
-    engine = _engine(url)
-    label = f"{masked_url(url)}#{table}"
+    with _reflected(_engine(url), table, f"{masked_url(url)}#{table}") as (connection, reflected):
+        return pl.read_database(sa.select(reflected), connection, infer_schema_length=None)
+
+
+@contextmanager
+def _reflected(engine: sa.Engine, table: str, label: str) -> Iterator[tuple[sa.Connection, sa.Table]]:
+    """A connection and the reflected table; a missing table or a failed read is one IngestError line."""
     try:
         with engine.connect() as connection:
-            reflected = sa.Table(table, sa.MetaData(), autoload_with=connection)
-            return pl.read_database(sa.select(reflected), connection, infer_schema_length=None)
+            yield connection, sa.Table(table, sa.MetaData(), autoload_with=connection)
     except sa.exc.NoSuchTableError as exc:
         raise IngestError(label, "table not found in the ERP database") from exc
     except sa.exc.OperationalError as exc:
@@ -222,16 +227,8 @@ def _rowid_ranges(fetch: Callable[[str], pa.Table], table: str,
 
 def _reflect_sqlite(parsed: sa.URL, table: str, label: str) -> list[sa.Column]:
     """The table's columns as SQLAlchemy reflects them (the same names, order and types it reads)."""
-    engine = sa.create_engine(parsed)
-    try:
-        with engine.connect() as connection:
-            return list(sa.Table(table, sa.MetaData(), autoload_with=connection).columns)
-    except sa.exc.NoSuchTableError as exc:
-        raise IngestError(label, "table not found in the ERP database") from exc
-    except sa.exc.OperationalError as exc:
-        raise IngestError(label, f"cannot read: {str(exc.orig).splitlines()[0]}") from exc
-    finally:
-        engine.dispose()
+    with _reflected(sa.create_engine(parsed), table, label) as (_, reflected):
+        return list(reflected.columns)
 
 
 def _sqlite_column_plan(column: sa.Column) -> tuple[str, frozenset[pa.DataType]]:

@@ -1,6 +1,7 @@
 -- The current version of each record of one raw table: the latest load wins, then the latest
 -- dated delivery folder, then the last row of the file. Rows without an id are all kept
--- (staging quarantines them), so nothing is lost on the way.
+-- (staging quarantines them), so nothing is lost on the way. With $since (incremental staging),
+-- only the records whose current version was loaded after it: the new and changed ones.
 WITH ranked AS (
     SELECT *,
            row_number() OVER (
@@ -10,5 +11,8 @@ WITH ranked AS (
                         _row_number DESC
            ) AS _version
     FROM {raw}
+    WHERE $since IS NULL OR _record_id IS NULL
+       OR _record_id IN (SELECT _record_id FROM {raw} WHERE _loaded_at > $since)
 )
-SELECT * EXCLUDE (_version) FROM ranked WHERE _version = 1 OR _record_id IS NULL;
+SELECT * EXCLUDE (_version) FROM ranked
+WHERE (_version = 1 OR _record_id IS NULL) AND ($since IS NULL OR _loaded_at > $since);

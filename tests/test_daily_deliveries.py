@@ -9,22 +9,14 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from warehouse_reads import read
 
-from pipelines import warehouse as wh
 from pipelines.generator import generate
 from pipelines.generator.days import apply_erp_delivery
 from pipelines.run import run_pipeline
 
 AS_OF = date(2026, 11, 1)
 DAYS = [AS_OF + timedelta(days=i) for i in range(3)]
-
-
-def read(warehouse, sql: str) -> pl.DataFrame:
-    con = wh.connect(warehouse, read_only=True)
-    try:
-        return wh.fetch_frame(con, sql)
-    finally:
-        con.close()
 
 
 def together(xref: pl.DataFrame) -> set[tuple[str, str]]:

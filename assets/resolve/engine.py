@@ -25,7 +25,7 @@ from assets.resolve.fields import FIELD_LEVELS, ROLE_FIELDS
 from assets.resolve.frequencies import JOINT_TF, TF_FIELDS, attach_term_frequencies, term_frequencies
 from assets.resolve.guards import implied_fields
 from assets.resolve.households import households
-from assets.resolve.ids import assign_golden_ids
+from assets.resolve.ids import GoldenIds, assign_golden_ids
 from assets.resolve.prepare import ROLE, prepare
 from assets.resolve.survive import golden_records
 from models.match_model import MatchModel, estimate_u, fit_model, match_weights
@@ -212,31 +212,19 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     clusters = cluster(prepared.height, accepted.select("rid_l", "rid_r", "match_weight"), prepared["checked_ids"])
     del accepted
     stats.split_clusters = clusters.split_components
-    cut = clusters.cut.with_columns(pl.lit(True).alias("_cut"))
     # core.match_pairs keeps the pairs worth explaining; the rest go now
-    kept = scored.filter(pl.col("match_probability") >= min(PAIR_FLOOR, settings.threshold))
+    kept = decide(scored.filter(pl.col("match_probability") >= min(PAIR_FLOOR, settings.threshold)), clusters.cut,
+                  settings.threshold)
     del scored
-    kept = kept.join(cut, on=["rid_l", "rid_r"], how="left").with_columns(
-        pl.when(pl.col("_cut").is_not_null()).then(pl.lit("cut_conflict"))
-        .when(pl.col("match_probability") >= settings.threshold).then(pl.lit("match"))
-        .otherwise(pl.lit("non_match")).alias("decision")).drop("_cut")
     stats.matched_pairs = int((kept["decision"] == "match").sum())
     timer.lap("cluster")
 
-    members = prepared.select("rid", "source", "record_id", "role", pl.Series("label", clusters.labels))
-    ids = assign_golden_ids(members.select("source", "record_id", "label"), previous_xref)
-    members = members.join(ids.labels, on="label", how="left").sort("rid")
+    members, ids = golden_members(prepared, clusters.labels, previous_xref)
     timer.lap("golden_ids")
 
     household = households(prepared, members["golden_id"])
     del prepared
-    linked = kept.filter(pl.col("decision") == "match")
-    best = pl.concat([linked.select(pl.col("rid_l").alias("rid"), "match_probability"),
-                      linked.select(pl.col("rid_r").alias("rid"), "match_probability")]).group_by("rid").agg(
-        pl.col("match_probability").max())
-    xref = (members.join(best, on="rid", how="left", maintain_order="left")
-            .with_columns(pl.len().over("golden_id").cast(pl.Int64).alias("cluster_size"))
-            .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
+    xref = crosswalk(members, kept)
     kinds = members.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
     golden = golden_records(staged.with_columns(members["golden_id"]), kinds, settings.source_trust)
     stats.golden_customers, stats.households = golden.height, int(household["household_id"].n_unique())
@@ -246,6 +234,35 @@ def resolve(staged: pl.DataFrame, *, previous_xref: pl.DataFrame | None = None,
     timer.lap("pairs_table")
     return Resolution(xref=xref, pairs=pairs, golden=golden, history=ids.history, households=household, stats=stats,
                       candidates=candidates, models=models)
+
+
+def decide(pairs: pl.DataFrame, cut: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The decision of each pair (rid_l, rid_r, match_probability): cut_conflict when clustering left it out
+    to keep two identifiers apart, else match at or over the threshold, else non_match."""
+    ordered = pairs.with_columns(pl.min_horizontal("rid_l", "rid_r").alias("_a"), pl.max_horizontal("rid_l", "rid_r").alias("_b"))
+    marked = cut.select(pl.col("rid_l").alias("_a"), pl.col("rid_r").alias("_b"), pl.lit(True).alias("_cut"))
+    return ordered.join(marked, on=["_a", "_b"], how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("_cut").is_not_null()).then(pl.lit("cut_conflict"))
+        .when(pl.col("match_probability") >= threshold).then(pl.lit("match"))
+        .otherwise(pl.lit("non_match")).alias("decision")).drop("_a", "_b", "_cut")
+
+
+def golden_members(prepared: pl.DataFrame, labels, previous_xref: pl.DataFrame | None) -> tuple[pl.DataFrame, GoldenIds]:
+    """rid, source, record_id, role, label, golden_id of every record (by rid), and the id changes."""
+    members = prepared.select("rid", "source", "record_id", "role", pl.Series("label", labels))
+    ids = assign_golden_ids(members.select("source", "record_id", "label"), previous_xref)
+    return members.join(ids.labels, on="label", how="left").sort("rid"), ids
+
+
+def crosswalk(members: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """core.customer_xref: each record's golden id, its best matched pair's probability and its cluster size."""
+    linked = pairs.filter(pl.col("decision") == "match")
+    best = pl.concat([linked.select(pl.col("rid_l").alias("rid"), "match_probability"),
+                      linked.select(pl.col("rid_r").alias("rid"), "match_probability")]).group_by("rid").agg(
+        pl.col("match_probability").max())
+    return (members.join(best, on="rid", how="left", maintain_order="left")
+            .with_columns(pl.len().over("golden_id").cast(pl.Int64).alias("cluster_size"))
+            .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
 
 
 def pairs_table(scored: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:

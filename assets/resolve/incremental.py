@@ -21,7 +21,6 @@ from assets.resolve.blocking import block, count_matched_alone
 from assets.resolve.cluster import cluster
 from assets.resolve.frequencies import term_frequencies
 from assets.resolve.households import households
-from assets.resolve.ids import assign_golden_ids
 from assets.resolve.prepare import prepare
 from assets.resolve.survive import golden_records
 from models.match_model import MatchModel
@@ -43,16 +42,6 @@ def _rids(pairs: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     right = names.rename({"rid": "rid_r", "source": "source_r", "record_id": "record_id_r"})
     return (pairs.join(left, on=["source_l", "record_id_l"], how="inner", maintain_order="left")
             .join(right, on=["source_r", "record_id_r"], how="inner", maintain_order="left"))
-
-
-def _decide(pairs: pl.DataFrame, cut: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    """The decision column of match_pairs from the accepted threshold and the links clustering cut."""
-    ordered = pairs.with_columns(pl.min_horizontal("rid_l", "rid_r").alias("_a"), pl.max_horizontal("rid_l", "rid_r").alias("_b"))
-    marked = cut.select(pl.col("rid_l").alias("_a"), pl.col("rid_r").alias("_b"), pl.lit(True).alias("_cut"))
-    return ordered.join(marked, on=["_a", "_b"], how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("_cut").is_not_null()).then(pl.lit("cut_conflict"))
-        .when(pl.col("match_probability") >= threshold).then(pl.lit("match"))
-        .otherwise(pl.lit("non_match")).alias("decision")).drop("_a", "_b", "_cut")
 
 
 def touched_golden_ids(members: pl.DataFrame, previous_xref: pl.DataFrame, changed: pl.DataFrame) -> pl.Series:
@@ -104,28 +93,20 @@ def resolve_changes(staged: pl.DataFrame, changed: pl.DataFrame, previous_pairs:
     stats.blocking = {name: vars(r) for name, r in blocked.report.items()}
     clusters = cluster(prepared.height, accepted, prepared["checked_ids"])
     stats.split_clusters = clusters.split_components
-    new = _decide(scored.filter(pl.col("match_probability") >= min(engine.PAIR_FLOOR, settings.threshold)),
-                  clusters.cut, settings.threshold)
-    old = _decide(old, clusters.cut, settings.threshold)
+    new = engine.decide(scored.filter(pl.col("match_probability") >= min(engine.PAIR_FLOOR, settings.threshold)),
+                        clusters.cut, settings.threshold)
+    old = engine.decide(old, clusters.cut, settings.threshold)
     stats.matched_pairs = int((new["decision"] == "match").sum() + (old["decision"] == "match").sum())
     timer.lap("cluster", f"{accepted.height:,} accepted links")
 
-    members = prepared.select("rid", "source", "record_id", "role", pl.Series("label", clusters.labels))
-    ids = assign_golden_ids(members.select("source", "record_id", "label"), previous_xref)
-    members = members.join(ids.labels, on="label", how="left").sort("rid")
+    members, ids = engine.golden_members(prepared, clusters.labels, previous_xref)
     timer.lap("golden_ids")
 
     household = households(prepared, members["golden_id"])
     del prepared
+    xref = engine.crosswalk(members, pl.concat([old.select("rid_l", "rid_r", "match_probability", "decision"),
+                                                new.select("rid_l", "rid_r", "match_probability", "decision")]))
     pairs = pl.concat([old.drop("rid_l", "rid_r"), engine.pairs_table(new, names.drop("rid"))], how="vertical_relaxed")
-    linked = pairs.filter(pl.col("decision") == "match")
-    best = pl.concat([linked.select(pl.col("source_l").alias("source"), pl.col("record_id_l").alias("record_id"),
-                                    "match_probability"),
-                      linked.select(pl.col("source_r").alias("source"), pl.col("record_id_r").alias("record_id"),
-                                    "match_probability")]).group_by("source", "record_id").agg(pl.col("match_probability").max())
-    xref = (members.join(best, on=["source", "record_id"], how="left", maintain_order="left")
-            .with_columns(pl.len().over("golden_id").cast(pl.Int64).alias("cluster_size"))
-            .select("source", "record_id", "golden_id", "match_probability", "cluster_size"))
     touched = touched_golden_ids(members, previous_xref, changed)
     again = members.filter(pl.col("golden_id").is_in(touched.implode()))
     kinds = again.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))

@@ -57,12 +57,6 @@ def watermark_statements(table: str, loads: dict[str, datetime | None], definiti
             for raw, loaded_at in loads.items()]
 
 
-def read_changed(con: duckdb.DuckDBPyConnection, raw_table: str, since: datetime | None) -> pl.DataFrame:
-    ref = wh.TableRef("raw", raw_table)
-    sql = wh.load_sql("raw_changed_records" if since is not None else "raw_current_records").format(raw=ref.sql)
-    return wh.fetch_frame(con, sql, {"since": since} if since is not None else None)
-
-
 def changed_keys(inputs: dict[str, pl.DataFrame], sources: dict[str, str]) -> pl.DataFrame:
     """source, record_id of every record read: those whose staged rows and quarantine are replaced."""
     return pl.concat([frame.select(pl.lit(sources[name], dtype=pl.String).alias("source"),

@@ -65,11 +65,12 @@ class StagingOutcome:
     incremental: bool = False
 
 
-def read_current(con: duckdb.DuckDBPyConnection, raw_table: str) -> pl.DataFrame:
+def read_current(con: duckdb.DuckDBPyConnection, raw_table: str, since: datetime | None = None) -> pl.DataFrame:
+    """The current version of every record of a raw table; with ``since``, of those loaded after it."""
     ref = wh.TableRef("raw", raw_table)
     if not wh.table_exists(con, ref):
         raise RuntimeError(f"{ref} has not been loaded yet; materialize the raw layer first")
-    return wh.fetch_frame(con, wh.load_sql("raw_current_records").format(raw=ref.sql))
+    return wh.fetch_frame(con, wh.load_sql("raw_current_records").format(raw=ref.sql), {"since": since})
 
 
 def _counts(frame: pl.DataFrame, column: str | None, default: str) -> dict[str, int]:
@@ -105,7 +106,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
     loads = inc.newest_loads(con, spec.raw_tables) if spec.incremental else {}
     definition = inc.definition_hash(spec.definition, code_version())
     marks = None if full or not spec.incremental else inc.last_watermarks(con, spec.name, spec.raw_tables, definition)
-    inputs = {name: inc.read_changed(con, name, marks.loaded_at[name] if marks else None) for name in spec.raw_tables}
+    inputs = {name: read_current(con, name, marks.loaded_at[name] if marks else None) for name in spec.raw_tables}
     result = spec.build(inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
     outcome = StagingOutcome(str(ref), staged.height, quarantined.height, standardized=staged.height + quarantined.height,
