@@ -161,3 +161,6 @@ CHURN_HORIZON_DAYS = 90
 CHURN_TRAINING_CUTOFFS = 3
 CHURN_CUTOFF_SPACING_DAYS = 90
 CHURN_MAX_TRAINING_ROWS = 240_000  # training snapshots are sampled down to this many rows in all
+# a stored model whose last training cutoff is fewer days than this before the run's scores without
+# retraining: daily runs retrain once a week, not every day (training is most of the mart's time)
+CHURN_RETRAIN_DAYS = 7

@@ -420,3 +420,18 @@ def test_loading_something_else_fails_clearly(tmp_path):
         churn.load_model(tmp_path / "junk.joblib")
     with pytest.raises(churn.ChurnModelError, match="no stored churn model"):
         churn.load_model(tmp_path / "missing.joblib")
+
+
+@pytest.mark.parametrize("days_later, reused", [(0, True), (6, True), (7, False), (-1, False)])
+def test_daily_runs_reuse_a_model_trained_less_than_a_week_before(model, tmp_path, days_later, reused):
+    """The mart retrains once CHURN_RETRAIN_DAYS have passed since the stored model's last cutoff, and never
+    scores with a model trained on cutoffs after the run's (that would have seen the future)."""
+    from assets.marts.churn import _recent_model
+    from pipelines import config
+
+    path = churn.save_model(model, tmp_path / "churn" / f"{model.version}.joblib")
+    last = max(model.trained_cutoffs) + timedelta(days=days_later)
+    assert config.CHURN_RETRAIN_DAYS == 7
+    assert (_recent_model(path.parent, last, model.horizon_days) == path) is reused
+    assert _recent_model(path.parent, max(model.trained_cutoffs), model.horizon_days + 1) is None
+    assert _recent_model(tmp_path / "empty", last, model.horizon_days) is None

@@ -48,7 +48,8 @@ CHURN_MODEL_CARD = MartTable("churn_model_card", (
 CHECKS = {
     "customer_churn_risk_one_row_per_customer": (True, "No golden customer twice, none unknown."),
     "customer_churn_risk_values_in_range": (True, "Probabilities within 0-1."),
-    "churn_model_trained": (False, "A model was trained this run (too little history: the last stored model scores)."),
+    "churn_model_trained": (False, "A model trained on this run's cutoffs, or on cutoffs fewer than CHURN_RETRAIN_DAYS "
+                                   "before them, scores (too little history: the last stored model scores)."),
     "churn_model_beats_recency": (False, "Out of time, the model's ROC AUC is above the recency-only baseline's."),
 }
 
@@ -83,6 +84,20 @@ def _latest_stored(folder: Path) -> Path | None:
     return stored[-1] if stored else None
 
 
+def _recent_model(folder: Path, last_cutoff: date, horizon: int) -> Path | None:
+    """The stored model to score with instead of training: trained on the same horizon with a last cutoff
+    fewer than CHURN_RETRAIN_DAYS before ``last_cutoff`` (never after it: that would train on the future)."""
+    latest = _latest_stored(folder)
+    if latest is None:
+        return None
+    try:
+        model = load_model(latest)
+    except (ValueError, OSError):  # another scikit-learn, or not a model: train anew
+        return None
+    age = (last_cutoff - max(model.trained_cutoffs)).days
+    return latest if model.horizon_days == horizon and 0 <= age < config.CHURN_RETRAIN_DAYS else None
+
+
 def build_churn(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
     activity = read_activity(con).linked()
     frames = (activity.customers, activity.orders, activity.tickets, activity.surveys, activity.campaign_events)
@@ -90,16 +105,19 @@ def build_churn(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
     training_cutoffs, heldout = cutoffs(as_of)
     folder = models_dir(con) / "churn"
     report, not_trained = None, None
-    try:
-        per_cutoff = config.CHURN_MAX_TRAINING_ROWS // len(training_cutoffs)
-        model = train([(c, _sample(snapshot(*frames, c, horizon, end=as_of), per_cutoff)) for c in training_cutoffs])
-        report = evaluate(model, snapshot(*frames, heldout, horizon, end=as_of))
-        model.record_evaluation(report)
-        path = save_model(model, folder / f"{model.version}.joblib")
-    except ValueError as exc:  # too little history to train on: score with the last stored model, if any
-        not_trained, path = str(exc), _latest_stored(folder)
+    path = reused = _recent_model(folder, training_cutoffs[-1], horizon)
+    if reused is None:
+        try:
+            per_cutoff = config.CHURN_MAX_TRAINING_ROWS // len(training_cutoffs)
+            model = train([(c, _sample(snapshot(*frames, c, horizon, end=as_of), per_cutoff)) for c in training_cutoffs])
+            report = evaluate(model, snapshot(*frames, heldout, horizon, end=as_of))
+            model.record_evaluation(report)
+            path = save_model(model, folder / f"{model.version}.joblib")
+        except ValueError as exc:  # too little history to train on: score with the last stored model, if any
+            not_trained, path = str(exc), _latest_stored(folder)
     if path is not None:
         stored = load_model(path)  # scoring uses the stored model, as a later run would
+        report = report or (stored.card.get("evaluation") if reused else None)
         scored = score(stored, snapshot(*frames, as_of, horizon, end=as_of)).select(list(CUSTOMER_CHURN_RISK.columns))
         card = pl.DataFrame([_card_row(stored, training_cutoffs, heldout, report or stored.card.get("evaluation"), path)],
                             infer_schema_length=None).select(list(CHURN_MODEL_CARD.columns))
@@ -114,7 +132,7 @@ def build_churn(con: duckdb.DuckDBPyConnection, as_of: date) -> MartBuild:
         one_row_per_customer("customer_churn_risk", scored, activity.customers, every_customer=False),
         values_between("customer_churn_risk", scored, {"churn_probability": (0, 1)}),
         outcome(CHECKS, "churn_model_trained", not_trained is None, reason=not_trained,
-               scored_with=str(path) if path else None),
+               scored_with=str(path) if path else None, reused=reused is not None),
         outcome(CHECKS, "churn_model_beats_recency", roc is not None and recency is not None and roc > recency,
                roc_auc=roc, recency_roc_auc=recency),
     ]
@@ -128,7 +146,9 @@ def _card_row(model, training_cutoffs: list[date], heldout: date, report: dict |
     report = report or {}
     return {
         "model_version": model.version, "trained_cutoffs": [c.isoformat() for c in model.trained_cutoffs],
-        "heldout_cutoff": heldout if report else None, "horizon_days": model.horizon_days,
+        # the evaluation's own cutoff: a reused model was tested on the cutoff of the run that trained it
+        "heldout_cutoff": date.fromisoformat(report["heldout_cutoff"][0]) if report.get("heldout_cutoff") else heldout
+        if report else None, "horizon_days": model.horizon_days,
         "training_rows": model.card.get("training_rows"), "roc_auc": report.get("roc_auc"),
         "pr_auc": report.get("pr_auc"), "recency_roc_auc": report.get("recency_baseline", {}).get("roc_auc"),
         "recency_pr_auc": report.get("recency_baseline", {}).get("pr_auc"), "brier": report.get("brier"),
