@@ -103,3 +103,39 @@ def test_a_changed_mapping_definition_rebuilds_whole(two_days):
     assert rebuilt.standardized == rebuilt.rows + rebuilt.quarantined
     again = build_staging(con, changed, DAY, "run-3")
     assert again.incremental and again.standardized == 0 and again.rows == rebuilt.rows
+
+
+def test_orders_stage_incrementally_and_equal_a_full_rebuild(tmp_path):
+    """An order's status changes in the ERP (a new version of a known record) and a new order arrives:
+    the incremental build replaces the old version's staged row and adds the new one."""
+    import sqlite3
+
+    from assets.ingest.erp import ORDERS as RAW_ORDERS
+    from assets.standardize.tables import ORDERS
+
+    landing = write_landing(tmp_path / "landing")
+    url = f"sqlite:///{landing / 'erp.sqlite'}"
+    con = wh.connect(tmp_path / "w.duckdb")
+    wh.ensure_schemas(con)
+    ingest_erp_snapshot(con, RAW_ORDERS, read_erp_table(url, "orders"), "erp#orders", as_of=DAY)
+    assert build_staging(con, ORDERS, DAY, "run-1").published
+    erp = sqlite3.connect(landing / "erp.sqlite")
+    erp.execute("UPDATE orders SET status = 'refunded' WHERE order_id = 1")
+    erp.execute("INSERT INTO orders VALUES (3, 'E0001', '2024-11-20 09:00:00', 'paid', 'CNY', 199.0, 'online')")
+    erp.commit()
+    erp.close()
+    ingest_erp_snapshot(con, RAW_ORDERS, read_erp_table(url, "orders"), "erp#orders", as_of=date(2026, 11, 21))
+    wh.execute(con, "CHECKPOINT")
+    shutil.copy(tmp_path / "w.duckdb", tmp_path / "full.duckdb")
+    second = build_staging(con, ORDERS, DAY, "run-2")
+    assert second.published and second.incremental and second.standardized == 2 and second.rows == 3
+    orders = "SELECT * EXCLUDE (_loaded_at) FROM staging.orders ORDER BY order_id"
+    assert dict(wh.fetch_rows(con, "SELECT order_id, status FROM staging.orders ORDER BY 1")) == {
+        "1": "refunded", "2": "paid", "3": "paid"}
+    full_con = wh.connect(tmp_path / "full.duckdb")
+    try:
+        assert build_staging(full_con, ORDERS, DAY, "run-2", full=True).published
+        assert wh.fetch_frame(con, orders).equals(wh.fetch_frame(full_con, orders))
+    finally:
+        full_con.close()
+    con.close()

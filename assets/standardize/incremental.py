@@ -72,11 +72,23 @@ def like_published(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, frame: pl.D
                          for c, t in schema.items()])
 
 
-def stage_merged(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, changed_rows: pl.DataFrame) -> wh.TableRef:
-    """Stage the changed records' new rows plus the published rows of all other records
-    (the keys to replace are registered as ``_staging_changed``)."""
+def replaced_versions(con: duckdb.DuckDBPyConnection, marks: Watermarks) -> pl.DataFrame:
+    """The lineage (_loaded_at, _source_file, _row_number) of the raw rows a newer version replaced since
+    the watermarks: the staged rows they became are replaced by the new versions."""
+    frames = [wh.fetch_frame(con, wh.load_sql("raw_replaced_versions").format(raw=wh.TableRef("raw", raw).sql),
+                             {"since": since})
+              for raw, since in marks.loaded_at.items() if since is not None]
+    return pl.concat(frames) if frames else pl.DataFrame(
+        schema={"_loaded_at": pl.Datetime("us", "UTC"), "_source_file": pl.String, "_row_number": pl.Int64})
+
+
+def stage_merged(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, changed_rows: pl.DataFrame,
+                 by_record: bool = False) -> wh.TableRef:
+    """Stage the changed records' new rows plus the published rows of all other records: by the lineage
+    of their raw row (``_staging_replaced``), or for a table without lineage by record (``_staging_changed``)."""
     scratch = wh.stage(con, ref, like_published(con, ref, changed_rows))
-    wh.run_sql(con, "staging_keep_unchanged", scratch=scratch, target=ref)
+    wh.run_sql(con, "staging_keep_unchanged_records" if by_record else "staging_keep_unchanged", scratch=scratch,
+               target=ref)
     return scratch
 
 

@@ -48,8 +48,9 @@ class StagingTable:
     columns: dict[str, str]
     source_column: str | None = None  # column naming each row's source; None: the single raw table
     extra_descriptions: dict[str, str] = field(default_factory=dict)
-    # built incrementally (assets/standardize/incremental.py): raw table -> the source its rows stage
-    # under; rows of every table keyed by (source, record_id), and ``definition`` what they depend on
+    # built incrementally (assets/standardize/incremental.py): raw table -> the source its rows and its
+    # quarantine name; each row derived from one raw row, whose lineage it keeps (extra tables: keyed by
+    # source and record_id); ``definition``: what the rows depend on besides the code
     incremental: dict[str, str] | None = None
     definition: str = ""
 
@@ -119,14 +120,16 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
             raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
         staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
     else:  # the changed records' new rows, and the published rows (and quarantine) of all the others
-        with wh.registered(con, _staging_changed=inc.changed_keys(inputs, spec.incremental)):
-            for target, frame in [(ref, staged), *zip(extra_refs, result.extra_tables.values())]:
-                inc.stage_merged(con, target, frame)
+        with wh.registered(con, _staging_changed=inc.changed_keys(inputs, spec.incremental),
+                           _staging_replaced=inc.replaced_versions(con, marks)):
+            inc.stage_merged(con, ref, staged)
+            for extra_ref, frame in zip(extra_refs, result.extra_tables.values()):
+                inc.stage_merged(con, extra_ref, frame, by_record=True)
             quarantine_scratch = wh.stage(con, QUARANTINE, _quarantine_rows(quarantined, run_id, asset))
             quarantined = inc.stage_quarantine(con, quarantine_scratch, run_id, marks.run_id, asset)
         raw_counts = {spec.incremental[name]: wh.fetch_value(
             con, wh.load_sql("raw_current_count").format(raw=wh.TableRef("raw", name).sql)) for name in spec.raw_tables}
-        staged_counts = published_counts(con, ref.scratch, spec.source_column, spec.name) or {}
+        staged_counts = published_counts(con, ref.scratch, spec.source_column, spec.raw_tables[0]) or {}
         outcome.rows, outcome.quarantined = sum(staged_counts.values()), quarantined.height
     policy = policy or Policy()
     outcome.checks = policy.apply(outcome.table, [

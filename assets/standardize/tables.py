@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 
@@ -31,6 +32,14 @@ def single(stage: Callable[[pl.DataFrame], Staged]) -> Callable[[dict[str, pl.Da
     def build(inputs: dict[str, pl.DataFrame], as_of: date) -> StagingBuild:
         return StagingBuild(stage(next(iter(inputs.values()))))
     return build
+
+
+def incremental(spec: StagingTable) -> StagingTable:
+    """``spec`` built incrementally: its single raw table's rows standardize one by one, so a day's new and
+    changed records are staged alone and merged with the rest."""
+    return dataclasses.replace(spec, incremental={spec.raw_tables[0]: spec.raw_tables[0]}, definition=spec.name,
+                               description=spec.description + " Built incrementally from the raw records loaded "
+                                                              "since the last build (--full: all).")
 
 
 CUSTOMER_RECORDS = StagingTable(
@@ -104,5 +113,7 @@ CAMPAIGN_EVENTS = StagingTable("campaign_events", ("campaign_events",), single(a
                                 "channel": "email, sms or wechat.", "email": "Recipient email.", "phone": "Recipient phone.",
                                 "event_type": "sent, open, click or convert.", "event_time": "Event time (UTC)."})
 
+ORDERS, ORDER_ITEMS, SERVICE_TICKETS, SURVEY_RESPONSES, CAMPAIGN_EVENTS = map(
+    incremental, (ORDERS, ORDER_ITEMS, SERVICE_TICKETS, SURVEY_RESPONSES, CAMPAIGN_EVENTS))
 STAGING_TABLES = [CUSTOMER_RECORDS, ORDERS, ORDER_ITEMS, PRODUCTS, SERVICE_TICKETS, SURVEY_RESPONSES, CAMPAIGN_EVENTS]
 staging_assets = [staging_asset(spec) for spec in STAGING_TABLES]
