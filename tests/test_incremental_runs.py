@@ -14,6 +14,7 @@ import pytest
 
 from pipelines import builds
 from pipelines import warehouse as wh
+from pipelines.privacy_cli import erase
 from pipelines.run import run_pipeline
 
 DAY = date(2026, 11, 20)
@@ -81,8 +82,11 @@ def runs(tmp_path_factory):
     after_again = _tables(warehouse)
     next_day = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True)
     full = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True, full=True)
+    email = _tables(warehouse)["core.golden_customer"].drop_nulls("email")["email"][0]
+    erase(warehouse, "email", email)
+    after_erasure = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True)
     return {"first": first, "again": again, "next_day": next_day, "full": full, "after_first": after_first,
-            "after_again": after_again, "warehouse": warehouse, "landing": landing}
+            "after_again": after_again, "warehouse": warehouse, "landing": landing, "after_erasure": after_erasure}
 
 
 def _carried(summary) -> set[str]:
@@ -129,3 +133,9 @@ def test_a_new_day_rebuilds_what_depends_on_the_date_only(runs):
 
 def test_full_rebuilds_everything(runs):
     assert runs["full"].success and not _carried(runs["full"])
+
+
+def test_after_an_erasure_the_next_run_rebuilds_everything(runs):
+    """An erasure changes tables outside a run: nothing built before it may be carried over."""
+    summary = runs["after_erasure"]
+    assert summary.success and not _carried(summary)

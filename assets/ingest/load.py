@@ -310,7 +310,8 @@ def ingest_erp_snapshot(
     if any(c not in snapshot.columns for c in id_columns(table.record_id)):
         return verify_published(con, outcome, ref, policy, delivery)
     hashed = erp_row_hashes(con, snapshot)
-    snapshot_hash = hashlib.md5("".join(sorted(hashed["_row_hash"].to_list())).encode()).hexdigest()
+    # the sorted row hashes, joined, hashed: sorted in Polars (the same byte order) rather than in Python
+    snapshot_hash = hashlib.md5(hashed["_row_hash"].sort().str.join("").item().encode()).hexdigest()
     if snapshot_hash in _known_hashes(con, table.name):
         outcome.skipped_files.append(source_label)
         return verify_published(con, outcome, ref, policy, delivery)
