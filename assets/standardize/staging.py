@@ -29,6 +29,7 @@ from quality.staging_checks import QUARANTINE_WARN_SHARE, STAGING_CHECKS, quaran
 from quality.volume import MAX_CHANGE, VOLUME_CHECKS, row_count_change
 
 QUARANTINE = wh.TableRef("quality", "quarantine")
+SLICE_ROWS = 250_000  # records standardized at once by a table built row by row
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,24 @@ def published_counts(con: duckdb.DuckDBPyConnection, ref: wh.TableRef, column: s
     return dict(wh.fetch_rows(con, wh.load_sql("count_rows_by").format(target=ref.sql, column=wh.quote_ident(column))))
 
 
+def build_in_slices(spec: StagingTable, inputs: dict[str, pl.DataFrame], as_of: date,
+                    rows: int = SLICE_ROWS) -> StagingBuild:
+    """``spec.build`` a slice of at most ``rows`` records at a time, for a table built row by row (an
+    incremental one): the result is the same as in one go, and the memory of standardizing follows the
+    slice, not the whole table (a first load of millions of records)."""
+    if spec.incremental is None or sum(frame.height for frame in inputs.values()) <= rows:
+        return spec.build(inputs, as_of)
+    empty = {name: frame.clear() for name, frame in inputs.items()}
+    parts = [spec.build({**empty, name: frame.slice(start, rows)}, as_of)
+             for name, frame in inputs.items() for start in range(0, frame.height, rows)]
+
+    def joined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(frames, how="vertical_relaxed")
+
+    return StagingBuild(Staged(joined([p.staged.table for p in parts]), joined([p.staged.quarantined for p in parts])),
+                        {name: joined([p.extra_tables[name] for p in parts]) for name in parts[0].extra_tables})
+
+
 def _quarantine_rows(quarantined: pl.DataFrame, run_id: str | None, asset: str) -> pl.DataFrame:
     return quarantined.select(
         pl.lit(run_id, dtype=pl.String).alias("run_id"), pl.lit(asset).alias("asset"),
@@ -108,7 +127,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
     definition = inc.definition_hash(spec.definition, code_version())
     marks = None if full or not spec.incremental else inc.last_watermarks(con, spec.name, spec.raw_tables, definition)
     inputs = {name: read_current(con, name, marks.loaded_at[name] if marks else None) for name in spec.raw_tables}
-    result = spec.build(inputs, as_of)
+    result = build_in_slices(spec, inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
     outcome = StagingOutcome(str(ref), staged.height, quarantined.height, standardized=staged.height + quarantined.height,
                              incremental=marks is not None)
