@@ -108,11 +108,12 @@ def resolve_changes(staged: pl.DataFrame, changed: pl.DataFrame, previous_pairs:
                                                 new.select("rid_l", "rid_r", "match_probability", "decision")]))
     pairs = pl.concat([old.drop("rid_l", "rid_r"), engine.pairs_table(new, names.drop("rid"))], how="vertical_relaxed")
     touched = touched_golden_ids(members, previous_xref, changed)
-    again = members.filter(pl.col("golden_id").is_in(touched.implode()))
-    kinds = again.group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
-    fresh = golden_records(staged.with_columns(members["golden_id"]).filter(pl.col("golden_id").is_in(touched.implode())),
-                           kinds, settings.source_trust)
-    kept = _utc(previous_golden).filter(~pl.col("golden_id").is_in(touched.implode()))
+    # only the touched customers' records are copied: the whole staged table is the largest frame held
+    again = members["golden_id"].is_in(touched.implode())
+    kinds = members.filter(again).group_by("golden_id").agg(pl.col("role").mode().first().alias("customer_kind"))
+    fresh = golden_records(staged.filter(again).with_columns(members["golden_id"].filter(again)), kinds,
+                           settings.source_trust)
+    kept = _utc(previous_golden.filter(~pl.col("golden_id").is_in(touched.implode())))
     golden = pl.concat([kept, _utc(fresh).select(kept.columns)], how="vertical_relaxed").sort("golden_id")
     stats.golden_customers, stats.households = golden.height, int(household["household_id"].n_unique())
     timer.lap("survivorship", f"{fresh.height:,} golden customers touched")
