@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
 TimeUnit = Literal["day", "week"]
@@ -178,6 +177,8 @@ def _distinct_rows(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 
 def _maximize(log_likelihood, start: np.ndarray, weights: np.ndarray):
     """Maximum of the weighted log-likelihood over log-parameters (positive, scale-free steps)."""
+    from scipy.optimize import minimize  # imported when fitting: scipy.optimize is most of this module's import time
+
     total = weights.sum()
 
     def negative_mean(log_params: np.ndarray) -> float:

@@ -35,7 +35,6 @@ from functools import lru_cache
 
 import jellyfish
 import polars as pl
-from pypinyin import Style, lazy_pinyin
 
 from assets.standardize.reference import names as ref
 from assets.standardize.distinct import on_distinct
@@ -122,9 +121,18 @@ def standardize_person_name(
     return on_distinct(inputs, _standardize_distinct, NAME_STRUCT)
 
 
+def lazy_pinyin(text: str, **options) -> list[str]:
+    """pypinyin's plain (toneless) syllables of ``text``. Imported at first use: pypinyin loads its phrase
+    dictionary on import (0.3-1 s), which a command or a run that standardizes no name should not pay."""
+    from pypinyin import Style
+    from pypinyin import lazy_pinyin as syllables
+
+    return syllables(text, style=Style.NORMAL, **options)
+
+
 @lru_cache(maxsize=None)
 def _char_pinyin(char: str) -> str:
-    syllables = lazy_pinyin(char, style=Style.NORMAL, errors="ignore")
+    syllables = lazy_pinyin(char, errors="ignore")
     return syllables[0].replace("ü", "u").replace("v", "u") if syllables else ""
 
 
