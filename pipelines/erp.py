@@ -23,6 +23,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from assets.ingest.errors import IngestError
+from pipelines.warehouse import quote_ident
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def quote_identifier(name: str) -> str:
     """``name`` as one double-quoted SQL identifier (SQLite and PostgreSQL), embedded quotes doubled."""
     if "\x00" in name:
         raise ValueError("an identifier cannot contain a NUL character")
-    return '"' + name.replace('"', '""') + '"'
+    return quote_ident(name)
 
 
 def read_erp_table(url: str, table: str) -> pl.DataFrame:

@@ -238,17 +238,25 @@ def _apply_old(table: pl.DataFrame, rows: np.ndarray, kind: np.ndarray,
     return table.with_columns(*out.values())
 
 
+def _updatable(table: pl.DataFrame, ids: pl.Series, log: nz.NoiseLog, source: str, person: np.ndarray,
+               columns: tuple[str, str, str]) -> np.ndarray:
+    """Per row, whether its phone, address and email (``columns``, in that order) can change today: a person's
+    mobile or any address not already written stale by the noise, any email that is there."""
+    phone, address, email = columns
+    stale_phone = _flagged(ids, log, source, "phone", {"changed_phone", "landline"})
+    moved = _flagged(ids, log, source, "address_line1", {"moved_address"})
+    return np.column_stack([person & table[phone].is_not_null().to_numpy() & ~stale_phone,
+                            table[address].is_not_null().to_numpy() & ~moved,
+                            table[email].is_not_null().to_numpy()])
+
+
 def erp_updates(rng: np.random.Generator, table: pl.DataFrame, index: pl.DataFrame, ent: pl.DataFrame,
                 log: nz.NoiseLog, rates: nz.NoiseRates, split_ms: np.datetime64, days: int,
                 params: DailyParams) -> tuple[pl.DataFrame, pl.DataFrame, Updates]:
     """(customers as they stood before the updates, customers as they stand after, the updates)."""
     ids = table["cust_no"]
     person = (table["cust_type"] == "P").to_numpy()
-    stale_phone = _flagged(ids, log, "erp_customers", "phone", {"changed_phone", "landline"})
-    moved = _flagged(ids, log, "erp_customers", "address_line1", {"moved_address"})
-    eligible = np.column_stack([person & table["mobile"].is_not_null().to_numpy() & ~stale_phone,
-                                table["street"].is_not_null().to_numpy() & ~moved,
-                                table["email"].is_not_null().to_numpy()])
+    eligible = _updatable(table, ids, log, "erp_customers", person, ("mobile", "street", "email"))
     up = pick_updates(rng, index["created_ts"].to_numpy(), split_ms, days, params.erp_updates, eligible, params)
     old = _old_values(ent, index["eid"].to_numpy()[up.rows], ids.gather(up.rows), "erp_customers", rng, rates)
     before = _apply_old(table, up.rows, up.kind, {
@@ -267,11 +275,7 @@ def crm_updates(rng: np.random.Generator, table: pl.DataFrame, index: pl.DataFra
     ids = table["联系人编号"]
     eidx = index["eid"].to_numpy()
     person = ~ent["is_company"].to_numpy()[eidx]
-    stale_phone = _flagged(ids, log, "crm_contacts", "phone", {"changed_phone", "landline"})
-    moved = _flagged(ids, log, "crm_contacts", "address_line1", {"moved_address"})
-    eligible = np.column_stack([person & table["手机"].is_not_null().to_numpy() & ~stale_phone,
-                                table["地址"].is_not_null().to_numpy() & ~moved,
-                                table["邮箱"].is_not_null().to_numpy()])
+    eligible = _updatable(table, ids, log, "crm_contacts", person, ("手机", "地址", "邮箱"))
     up = pick_updates(rng, index["created_ts"].to_numpy(), split_ms, days, params.crm_updates, eligible, params)
     old = _old_values(ent, eidx[up.rows], ids.gather(up.rows), "crm_contacts", rng, rates)
     latin = ent["latin"].to_numpy()[eidx[up.rows]]
