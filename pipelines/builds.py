@@ -23,6 +23,7 @@ from pipelines import warehouse as wh
 from quality.results import CheckOutcome
 
 VERSIONS = wh.TableRef("quality", "table_versions")
+ERP_STAMPS = wh.TableRef("quality", "erp_stamps")
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, inputs: Iterable[str],
@@ -68,6 +69,8 @@ def bump(con: duckdb.DuckDBPyConnection, *names: str) -> None:
 def forget_builds(con: duckdb.DuckDBPyConnection) -> None:
     if wh.table_exists(con, VERSIONS):
         wh.run_sql(con, "forget_builds")
+    if wh.table_exists(con, ERP_STAMPS):
+        wh.run_sql(con, "forget_erp_stamps")
 
 
 def carried_checks(con: duckdb.DuckDBPyConnection, table: str, run_id: str) -> list[CheckOutcome]:

@@ -80,6 +80,39 @@ def read_erp_table(url: str, table: str) -> pl.DataFrame:
     return read_erp_table_sqlalchemy(url, table)
 
 
+def source_stamp(url: str) -> str | None:
+    """A cheap fingerprint of the ERP's data, equal only while nothing in it can have changed, or
+    None where there is none to take (a server database: its tables are always read).
+
+    For a SQLite file: the file's identity, size and modification time, the header's change counter
+    (bumped by every commit in rollback-journal mode), and the same for its write-ahead log, where
+    WAL-mode commits land before a checkpoint. Reading and hashing every row only to learn that
+    nothing changed is most of a quiet day's run."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    path = Path(database).resolve()
+    parts = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = file.stat()
+            with file.open("rb") as handle:
+                header = handle.read(100).hex()
+        except FileNotFoundError:
+            if file == path:
+                return None
+            parts.append(f"{file.name}:absent")
+            continue
+        except OSError:
+            return None
+        parts.append(f"{file.name}:{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{header}")
+    return "sqlite:" + str(path) + "|" + "|".join(parts)
+
+
 def adbc_uri(url: str) -> str | None:
     """The URI the ADBC driver takes for a SQLAlchemy URL; None where no ADBC driver applies."""
     parsed = _parse(url)

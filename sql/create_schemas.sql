@@ -125,3 +125,13 @@ CREATE TABLE IF NOT EXISTS quality.staging_watermarks (
     PRIMARY KEY (staging_table, raw_table)
 );
 COMMENT ON TABLE quality.staging_watermarks IS 'Per incremental staging table and raw input: the newest raw load it has standardized, the definition (mappings, code) it was built with, and the run; the next run standardizes only raw records loaded after it.';
+CREATE TABLE IF NOT EXISTS quality.erp_stamps (
+    source        VARCHAR PRIMARY KEY,
+    stamp         VARCHAR NOT NULL,
+    snapshot_hash VARCHAR NOT NULL,
+    rows          BIGINT NOT NULL,
+    drift         VARCHAR NOT NULL,
+    run_id        VARCHAR,
+    recorded_at   TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE quality.erp_stamps IS 'Per raw ERP table: the fingerprint of the ERP database (SQLite: file identity, size, modification time, header) when its snapshot was last loaded and checked, with that snapshot''s rows and column drift; while the fingerprint is unchanged a run checks raw without reading the ERP again.';

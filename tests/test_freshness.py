@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from assets.ingest import crm_contacts, erp
-from assets.ingest.load import ingest_erp_snapshot, ingest_files
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import ingest_files
 from pipelines.definitions import defs
 from quality.freshness import reference_time, source_freshness
 from quality.results import Policy

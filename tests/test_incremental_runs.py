@@ -76,17 +76,23 @@ def runs(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("incremental_runs")
     landing, warehouse = write_landing(root / "landing"), root / "w" / "warehouse.duckdb"
+    stamps = {}
     first = run_pipeline(landing, warehouse, DAY, ephemeral_instance=True)
-    after_first = _tables(warehouse)
+    after_first, stamps["first"] = _tables(warehouse), _stamp_runs(warehouse)
     again = run_pipeline(landing, warehouse, DAY, ephemeral_instance=True)
-    after_again = _tables(warehouse)
+    after_again, stamps["again"] = _tables(warehouse), _stamp_runs(warehouse)
     next_day = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True)
+    stamps["next_day"] = _stamp_runs(warehouse)
     full = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True, full=True)
+    stamps["full"] = _stamp_runs(warehouse)
     email = _tables(warehouse)["core.golden_customer"].drop_nulls("email")["email"][0]
     erase(warehouse, "email", email)
+    stamps["erased"] = _stamp_runs(warehouse)
     after_erasure = run_pipeline(landing, warehouse, date(2026, 11, 21), ephemeral_instance=True)
+    stamps["after_erasure"] = _stamp_runs(warehouse)
     return {"first": first, "again": again, "next_day": next_day, "full": full, "after_first": after_first,
-            "after_again": after_again, "warehouse": warehouse, "landing": landing, "after_erasure": after_erasure}
+            "after_again": after_again, "warehouse": warehouse, "landing": landing, "after_erasure": after_erasure,
+            "stamps": stamps}
 
 
 def _carried(summary) -> set[str]:
@@ -139,3 +145,20 @@ def test_after_an_erasure_the_next_run_rebuilds_everything(runs):
     """An erasure changes tables outside a run: nothing built before it may be carried over."""
     summary = runs["after_erasure"]
     assert summary.success and not _carried(summary)
+
+
+def _stamp_runs(warehouse) -> set[str]:
+    con = wh.connect(warehouse, read_only=True)
+    try:
+        return {row[0] for row in wh.fetch_rows(con, "SELECT run_id FROM quality.erp_stamps")}
+    finally:
+        con.close()
+
+
+def test_an_unchanged_erp_is_not_read_again_until_full_or_an_erasure(runs):
+    """The ERP's stamps name the run that last read it: the rerun and the next day trust them
+    (nothing read, nothing recorded); --full reads anyway; an erasure forgets them."""
+    stamps = runs["stamps"]
+    assert stamps["first"] == stamps["again"] == stamps["next_day"] == {runs["first"].run_id}
+    assert stamps["full"] == {runs["full"].run_id}
+    assert stamps["erased"] == set() and stamps["after_erasure"] == {runs["after_erasure"].run_id}

@@ -13,7 +13,8 @@ import pytest
 
 from assets.ingest import crm_contacts, erp, service_tickets
 from assets.ingest.errors import IngestError
-from assets.ingest.load import ingest_erp_snapshot, ingest_files, landing_files
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import ingest_files, landing_files
 from pipelines import warehouse as wh
 from pipelines.erp import read_erp_table
 

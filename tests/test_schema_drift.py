@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from assets.ingest import campaign_events, crm_contacts, erp
-from assets.ingest.load import ingest_erp_snapshot, ingest_files
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import ingest_files
 from pipelines import warehouse as wh
 from pipelines.cli import main
 from quality.raw_checks import column_drift

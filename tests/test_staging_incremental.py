@@ -12,7 +12,8 @@ from conftest import CONTACTS_HEADER, write_landing
 
 from assets.ingest import company_registry, crm_contacts, service_tickets
 from assets.ingest.erp import CUSTOMERS
-from assets.ingest.load import ingest_erp_snapshot, ingest_files
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import ingest_files
 from assets.standardize.staging import build_staging
 from assets.standardize.tables import CUSTOMER_RECORDS
 from pipelines import warehouse as wh

@@ -6,8 +6,9 @@ from datetime import date
 
 import dagster as dg
 
-from assets.reporting import check_specs, report_checks, stop_if_blocked
-from assets.ingest.load import IngestOutcome, ingest_erp_snapshot, ingest_files
+from assets.reporting import check_specs, is_full_run, report_checks, stop_if_blocked
+from assets.ingest.erp_load import ingest_erp_snapshot, ingest_unchanged_erp
+from assets.ingest.load import IngestOutcome, ingest_files
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
@@ -90,11 +91,20 @@ def erp_ingest_asset(table: ErpTable) -> dg.AssetsDefinition:
         check_specs=raw_check_specs(key),
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, erp: ErpDatabase, quality: QualityPolicy):
-        snapshot = erp.read_table(table.table)
+        label, as_of, policy = f"{erp.label}#{table.table}", partition_date(context), quality.policy()
+        stamp, outcome = erp.stamp(), None  # taken before the read: a change during it is read next time
+        if not is_full_run(context):
+            with warehouse.get_connection() as con:
+                outcome = ingest_unchanged_erp(con, table, label, stamp, as_of=as_of, policy=policy)
+        if outcome is None:
+            snapshot = erp.read_table(table.table)
+            with warehouse.get_connection() as con:
+                outcome = ingest_erp_snapshot(con, table, snapshot, label, as_of=as_of, run_id=context.run.run_id,
+                                              policy=policy, stamp=stamp)
+        else:
+            context.log.info(f"{label}: the ERP is unchanged since its last good load (same file, size, time and "
+                             "header); not read again")
         with warehouse.get_connection() as con:
-            outcome = ingest_erp_snapshot(con, table, snapshot, f"{erp.label}#{table.table}",
-                                          as_of=partition_date(context), run_id=context.run.run_id,
-                                          policy=quality.policy())
             yield from report(context, con, outcome)
 
     return _ingest

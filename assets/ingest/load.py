@@ -137,6 +137,7 @@ def _stage_check_publish(
     comments: tuple[str, dict[str, str]],
     policy: Policy,
     delivery: Delivery,
+    also: tuple[tuple[str, dict], ...] = (),
 ) -> IngestOutcome:
     published_columns = _published_columns(con, ref)
     scratch = wh.stage(con, ref, batch)
@@ -150,7 +151,7 @@ def _stage_check_publish(
         wh.discard(con, ref)
         outcome.total_rows = _count(con, ref)
         return outcome
-    wh.publish(con, [ref], mode="append", also=[("record_ingested_file", p) for p in ledger],
+    wh.publish(con, [ref], mode="append", also=[*(("record_ingested_file", p) for p in ledger), *also],
                comments={ref: comments})
     outcome.published = True
     outcome.rows_added = batch.height
@@ -268,66 +269,3 @@ def _without_erased(batch: pl.DataFrame, source: str, suppression: Suppression,
         return batch, 0
     hit = suppressed_rows(batch, source, suppression, spec.personal, spec.references)
     return batch.filter(~hit), int(hit.sum())
-
-
-def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
-    """``snapshot`` plus ``_row_hash``, an MD5 of all its source columns that is stable across versions."""
-    con.register("_erp_snapshot", snapshot.to_arrow())
-    try:
-        return wh.fetch_frame(con, wh.load_sql("erp_row_hashes"))
-    finally:
-        con.unregister("_erp_snapshot")
-
-
-def ingest_erp_snapshot(
-    con: duckdb.DuckDBPyConnection,
-    table: ErpTable,
-    snapshot: pl.DataFrame,
-    source_label: str,
-    *,
-    as_of: date | None = None,
-    run_id: str | None = None,
-    loaded_at: datetime | None = None,
-    policy: Policy | None = None,
-) -> IngestOutcome:
-    """Append the ERP rows that are new or changed since the last load (change capture by row hash).
-
-    An unchanged snapshot adds nothing, so reruns are idempotent; ``raw.<table>`` keeps every
-    version of every row, first-seen time in ``_loaded_at``.
-    """
-    wh.ensure_schemas(con)
-    loaded_at = loaded_at or datetime.now(timezone.utc)
-    ref = wh.TableRef("raw", table.name)
-    outcome = IngestOutcome(table.name, str(ref))
-    policy = policy or Policy()
-    expected, _ = _expected_columns(con, ref, (*id_columns(table.record_id), *table.required), typed=False)
-    last_change = wh.fetch_value(con, wh.load_sql("last_change_loaded"), {"source": table.name})
-    delivery = Delivery(drift=column_drift(source_label, snapshot.schema, expected), rows={source_label: snapshot.height},
-                        reference=reference_time(as_of), newest=last_change)
-    if wh.table_exists(con, ref):  # the last snapshot's size: the records raw holds a current version of
-        delivery.last_good_rows[source_label] = wh.fetch_value(
-            con, wh.load_sql("count_distinct_records").format(target=ref.sql))
-    if any(c not in snapshot.columns for c in id_columns(table.record_id)):
-        return verify_published(con, outcome, ref, policy, delivery)
-    hashed = erp_row_hashes(con, snapshot)
-    # the sorted row hashes, joined, hashed: sorted in Polars (the same byte order) rather than in Python
-    snapshot_hash = hashlib.md5(hashed["_row_hash"].sort().str.join("").item().encode()).hexdigest()
-    if snapshot_hash in _known_hashes(con, table.name):
-        outcome.skipped_files.append(source_label)
-        return verify_published(con, outcome, ref, policy, delivery)
-    hashed = with_lineage(hashed, table.name, table.record_id, source_label, snapshot_hash, loaded_at)
-    if wh.table_exists(con, ref):
-        seen = wh.fetch_frame(con, wh.load_sql("published_row_hashes").format(target=ref.sql))
-        changed = hashed.join(seen, on="_row_hash", how="anti")
-    else:
-        changed = hashed
-    changed, suppressed = _without_erased(changed, table.name, load_suppression(con), table)
-    if changed.height:
-        delivery.newest = loaded_at
-    outcome.new_files.append(source_label)
-    ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
-               "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
-               "suppressed_rows": suppressed}]
-    columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
-    return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
-                                policy, delivery)
