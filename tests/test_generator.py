@@ -47,11 +47,21 @@ HASHED = ["crm_contacts.csv", "service_tickets.jsonl", "surveys.csv", "campaign_
 FULLWIDTH = re.compile("[０-９]")
 
 
+@pytest.fixture(scope="module", params=[None, 700], ids=["whole", "shards"])
+def shard_customers(request) -> int | None:
+    """Every contract test runs on one generation and on one built in shards (of 667, 667, 666) and merged."""
+    return request.param
+
+
+def _generate(out: Path, shard_customers: int | None, **kwargs) -> GenerateSummary:
+    return generate(out, **kwargs, **({"shard_customers": shard_customers} if shard_customers else {}))
+
+
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory) -> tuple[Path, GenerateSummary]:
+def landing(tmp_path_factory, shard_customers) -> tuple[Path, GenerateSummary]:
     out = tmp_path_factory.mktemp("landing")
     messages: list[str] = []
-    summary = generate(out, customers=N, seed=SEED, as_of=AS_OF, progress=messages.append)
+    summary = _generate(out, shard_customers, customers=N, seed=SEED, as_of=AS_OF, progress=messages.append)
     assert messages, "progress is reported per stage"
     return out, summary
 
@@ -124,16 +134,16 @@ def _noise(truth, source: str, field: str, kind: str) -> set[str]:
 
 # --- determinism ---------------------------------------------------------------
 
-def test_same_seed_gives_identical_files(out, tmp_path):
+def test_same_seed_gives_identical_files(out, tmp_path, shard_customers):
     again = tmp_path / "again"
-    generate(again, customers=N, seed=SEED, as_of=AS_OF)
+    _generate(again, shard_customers, customers=N, seed=SEED, as_of=AS_OF)
     assert _digest(out) == _digest(again)
     assert _sqlite_rows(out / "erp.sqlite") == _sqlite_rows(again / "erp.sqlite")
 
 
-def test_other_seed_gives_other_data(out, tmp_path):
+def test_other_seed_gives_other_data(out, tmp_path, shard_customers):
     other = tmp_path / "other"
-    generate(other, customers=N, seed=SEED + 1, as_of=AS_OF)
+    _generate(other, shard_customers, customers=N, seed=SEED + 1, as_of=AS_OF)
     a, b = _digest(out), _digest(other)
     assert all(a[k] != b[k] for k in HASHED)
     assert _sqlite_rows(out / "erp.sqlite")["customers"] != _sqlite_rows(other / "erp.sqlite")["customers"]
@@ -482,3 +492,33 @@ def test_failed_run_leaves_no_staging_folder(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError):
         generate(tmp_path, customers=0)
+
+
+# --- shards -------------------------------------------------------------------
+
+def test_shards_share_one_catalogue_and_campaigns_and_number_on(landing, shard_customers, tables, events, truth):
+    out, summary = landing
+    manifest = json.loads((out / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["customers"] == N and manifest["rows_per_file"] == summary.rows_per_file
+    if shard_customers is None:
+        assert "shards" not in manifest
+        return
+    assert manifest["shards"] == [667, 667, 666]
+    assert tables["products"]["product_id"].is_unique().all()
+    assert events.group_by("campaign_id").agg(pl.col("campaign_name").n_unique()).get_column("campaign_name").max() == 1
+    assert truth["entities"]["entity_id"].to_list() == [f"E{i:07d}" for i in range(1, N + 1)]
+    # a household lives in one shard: its members' entity numbers fall in one shard's range
+    number = pl.col("entity_id").str.slice(1).cast(pl.Int64)
+    shard_of = truth["entities"].drop_nulls("household_id").select(
+        "household_id", ((number > 667).cast(pl.Int8) + (number > 1334).cast(pl.Int8)).alias("shard"))
+    assert shard_of.group_by("household_id").agg(pl.col("shard").n_unique()).get_column("shard").max() == 1
+    assert shard_of.get_column("shard").n_unique() == 3
+    counts = {name: v["applied"] for name, v in manifest["noise_counts"].items()}
+    assert sum(counts.values()) == truth["noise"].height
+
+
+def test_one_shard_is_the_whole_generation(tmp_path):
+    """Up to shard_customers customers nothing changes: the same files as before shards existed."""
+    generate(tmp_path / "a", customers=300, seed=3, as_of=AS_OF)
+    generate(tmp_path / "b", customers=300, seed=3, as_of=AS_OF, shard_customers=300)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")

@@ -68,10 +68,12 @@ def campaign_list(rng: np.random.Generator, as_of: date, years: int, params: Cam
 
 def events(ent: pl.DataFrame, rng: np.random.Generator, as_of: date, years: int,
            rates: nz.NoiseRates, log: nz.NoiseLog, params: CampaignParams = CampaignParams(),
-           extra_sends: list[tuple] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(events table, index[eid, record_id, ts]); ``extra_sends``: see campaign_list."""
+           extra_sends: list[tuple] | None = None, *, first_id: int = 0,
+           list_rng: np.random.Generator | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(events table, index[eid, record_id, ts]); ``extra_sends``: see campaign_list. Event ids follow
+    ``first_id``; ``list_rng`` draws the campaigns (shards of one generation share them)."""
     as_of_ms = np.datetime64(as_of, "ms")
-    camps = campaign_list(rng, as_of, years, params, extra_sends)
+    camps = campaign_list(list_rng or rng, as_of, years, params, extra_sends)
 
     # one marketing contact per entity, noised once and reused by every event
     contact_log = nz.NoiseLog()
@@ -115,7 +117,7 @@ def events(ent: pl.DataFrame, rng: np.random.Generator, as_of: date, years: int,
                 "ts": ts[sel], "camp": np.full(int(sel.sum()), row["campaign_id"]),
             }))
     ev = pl.concat(parts).sort("ts", "eid", "etype", "camp")
-    ev = ev.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("event_id"))
+    ev = ev.with_columns(pl.int_range(first_id + 1, first_id + pl.len() + 1, dtype=pl.Int64).alias("event_id"))
     ev = ev.join(camps.select("campaign_id", "campaign_name", "channel"), left_on="camp", right_on="campaign_id",
                  how="left", maintain_order="left")
     eidx = ev["eid"].to_numpy()

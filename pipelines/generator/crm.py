@@ -36,7 +36,7 @@ def lifecycle_stage(summary: pl.DataFrame, as_of_ms: np.datetime64) -> np.ndarra
 
 
 def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: np.random.Generator,
-                 as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog, *,
+                 as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog, *, first_id: int = 0,
                  consent_rng: np.random.Generator | None = None,
                  consent_params: cs.ConsentParams = cs.ConsentParams(),
                  split_ms: np.datetime64 | None = None, not_before: np.ndarray | None = None,
@@ -65,7 +65,7 @@ def contact_rows(ent: pl.DataFrame, n_crm: np.ndarray, stage: np.ndarray, rng: n
         n = len(eidx)
     order = np.lexsort((eidx, created))
     eidx, created = eidx[order], created[order]
-    ids = make_ids("C", n, 6)
+    ids = make_ids("C", n, 6, first_id)
     c = copies("crm_contacts", ent, eidx, ids, rng, rates, log)
     d = c.df
     company = c.col("is_company")

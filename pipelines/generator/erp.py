@@ -27,7 +27,8 @@ PRODUCT_COLUMNS = ("product_id", "sku", "name", "category", "unit_price")
 
 
 def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator, as_of_ms: np.datetime64,
-                  rates: nz.NoiseRates, log: nz.NoiseLog, *, consent_rng: np.random.Generator | None = None,
+                  rates: nz.NoiseRates, log: nz.NoiseLog, *, first_id: int = 0,
+                  consent_rng: np.random.Generator | None = None,
                   changed_mind: np.ndarray | None = None,
                   consent_params: cs.ConsentParams = cs.ConsentParams(),
                   split_ms: np.datetime64 | None = None,
@@ -51,7 +52,7 @@ def customer_rows(ent: pl.DataFrame, n_erp: np.ndarray, rng: np.random.Generator
         created = np.maximum(created, not_before[eidx])
     order = np.lexsort((eidx, created))
     eidx, first, created = eidx[order], first[order], created[order]
-    ids = make_ids("KH", len(eidx), 7)
+    ids = make_ids("KH", len(eidx), 7, first_id)
     c = copies("erp_customers", ent, eidx, ids, rng, rates, log)
     d = c.df
     company = c.col("is_company")
@@ -104,7 +105,7 @@ def _gender(c: nz.Copies) -> pl.Series:
 
 
 def order_tables(orders: pl.DataFrame, items: pl.DataFrame, index: pl.DataFrame,
-                 rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+                 rng: np.random.Generator, first_id: int = 0) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Book simulated orders onto customer numbers; (orders, order_items, order index[eid, order_id])."""
     n_ent = int(max(orders["eid"].max() or 0, index["eid"].max() or 0)) + 1
     eid_i = index["eid"].to_numpy()
@@ -120,7 +121,7 @@ def order_tables(orders: pl.DataFrame, items: pl.DataFrame, index: pl.DataFrame,
     ots = orders["order_ts"].to_numpy()
     use_dup = (dup_no[oe] >= 0) & (ots >= dup_ts[oe]) & (rng.random(len(oe)) < 0.5)
     row = np.where(use_dup, dup_no[oe], main_no[oe])
-    order_id = np.arange(1, len(oe) + 1)
+    order_id = np.arange(first_id + 1, first_id + len(oe) + 1)
     out_orders = pl.DataFrame({
         "order_id": order_id,
         "cust_no": index["cust_no"].gather(row),
@@ -130,7 +131,7 @@ def order_tables(orders: pl.DataFrame, items: pl.DataFrame, index: pl.DataFrame,
         "total_amount": orders["total_cents"].to_numpy() / 100.0,  # true division: 419.9, not 419.90000000000003
         "channel": orders["channel"],
     }).select(ORDER_COLUMNS)
-    keys = items.select((pl.col("order_key") + 1).alias("order_id"), "line_no", "product_id", "quantity")
+    keys = items.select((pl.col("order_key") + first_id + 1).alias("order_id"), "line_no", "product_id", "quantity")
     out_items = keys.with_columns(
         pl.Series("unit_price", items["unit_cents"].to_numpy() / 100.0),
         pl.Series("amount", items["amount_cents"].to_numpy() / 100.0),

@@ -55,7 +55,7 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
             as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog,
             params: InteractionParams = InteractionParams(),
             split_ms: np.datetime64 | None = None,
-            scale: np.ndarray | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+            scale: np.ndarray | None = None, first_id: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(tickets table, index[eid, ticket_id, type, resolved_ts, opened_ts]).
 
     A ticket's status is what its delivery shows (with daily deliveries from ``split_ms`` on, a
@@ -100,7 +100,7 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
     order = np.lexsort((eidx, opened))
     eidx, kind, opened, resolved, still_open, unresolved, status = (
         a[order] for a in (eidx, kind, opened, resolved, still_open, unresolved, status))
-    ids = make_ids("T", m, 7)
+    ids = make_ids("T", m, 7, first_id)
     c = copies("service_tickets", ent, eidx, ids, rng, rates, log)
     d = c.df
     company = pl.Series(c.col("is_company"))
@@ -144,7 +144,7 @@ def tickets(ent: pl.DataFrame, churn: pl.DataFrame, erp_index: pl.DataFrame, rng
 
 def surveys(ent: pl.DataFrame, ticket_index: pl.DataFrame, orders: pl.DataFrame, order_index: pl.DataFrame,
             rng: np.random.Generator, as_of_ms: np.datetime64, rates: nz.NoiseRates, log: nz.NoiseLog,
-            params: InteractionParams = InteractionParams()) -> tuple[pl.DataFrame, pl.DataFrame]:
+            params: InteractionParams = InteractionParams(), first_id: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(surveys table, index[eid, response_id]); satisfaction falls with dropout propensity."""
     t_ok = ticket_index.filter(pl.col("resolved_ts").is_not_null())
     t_pick = t_ok.filter(pl.Series(rng.random(t_ok.height) < params.survey_after_ticket))
@@ -179,7 +179,7 @@ def surveys(ent: pl.DataFrame, ticket_index: pl.DataFrame, orders: pl.DataFrame,
     give = rng.random(m)
     show_email = has_email & (give < 0.8)
     show_phone = ~show_email | (give > 0.6)
-    ids = make_ids("R", m, 7)
+    ids = make_ids("R", m, 7, first_id)
     rows = ent.select(RECORD_COLUMNS)[eidx].with_columns(
         pl.when(pl.Series(show_email)).then(pl.col("email")).alias("email"),
         pl.when(pl.Series(show_phone)).then(pl.col("ph_nsn")).alias("ph_nsn"))

@@ -16,8 +16,9 @@ from .noise import Copies, NoiseLog, NoiseRates, phone_numbers
 UTC_OFFSET = np.timedelta64(8, "h")
 
 
-def make_ids(prefix: str, n: int, width: int) -> pl.Series:
-    number = pl.int_range(1, n + 1).cast(pl.String).str.zfill(width)
+def make_ids(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
+    """``prefix`` and the numbers start+1 ... start+n, zero-filled to ``width``."""
+    number = pl.int_range(start + 1, start + n + 1).cast(pl.String).str.zfill(width)
     return pl.select(pl.concat_str([pl.lit(prefix), number])).to_series()
 
 

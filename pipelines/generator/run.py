@@ -18,12 +18,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from . import campaigns, consent, crm, days as dl, erp, interactions, purchases, registry, truth, writers
+from . import campaigns, consent, crm, days as dl, erp, interactions, purchases, registry, shards, truth, writers
 from .entities import EntityParams, build_entities
 from .noise import NoiseLog, NoiseRates
 from .plan import PresenceParams, presence
 
-GENERATOR_VERSION = "1.1.0"  # 1.1: marketing consent statements (CRM 同意时间, ERP mkt_consent/_at)
+GENERATOR_VERSION = "1.2.0"  # 1.1: marketing consent statements (CRM 同意时间, ERP mkt_consent/_at); 1.2: shards
+CUSTOMER_RECORD_FILES = ("erp.sqlite:customers", "crm_contacts.csv", "service_tickets.jsonl", "company_registry.json")
+SHARD_CUSTOMERS = 1_000_000  # more customers (with one day) are built this many at a time, then merged
 _STAGES = {"entities": 1, "presence": 2, "erp": 3, "products": 4, "purchases": 5, "orders": 6, "crm": 7,
            "tickets": 8, "surveys": 9, "campaigns": 10, "registry": 11, "consent": 12,
            "days_new": 13, "days_contacts": 14, "days_erp": 15, "days_crm": 16, "days_sends": 17, "days_thin": 18}
@@ -40,19 +42,36 @@ class GenerateSummary:
     as_of: date = date(2026, 11, 1)
     days: int = 1                  # deliveries: the history (top level) and days - 1 dated folders
     rows_per_delivery: dict[str, dict[str, int]] = field(default_factory=dict)  # delivery date -> file -> rows
+    next_ids: IdStarts | None = None  # where a next shard's record numbers start
 
 
-def _rng(seed: int, stage: str) -> np.random.Generator:
-    return np.random.default_rng([seed, _STAGES[stage]])
+@dataclass(frozen=True)
+class IdStarts:
+    """Where a shard's record numbers start: each shard numbers on from the one before it."""
+    entity: int = 0
+    household: int = 0
+    erp_customer: int = 0
+    crm_contact: int = 0
+    ticket: int = 0
+    survey: int = 0
+    order: int = 0
+    event: int = 0
+
+
+def _rng(seed: int, stage: str, shard: int = 0) -> np.random.Generator:
+    return np.random.default_rng([seed, _STAGES[stage], *([shard] if shard else [])])
 
 
 def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = date(2026, 11, 1),
              progress: Callable[[str], None] | None = None, *, noise: NoiseRates | None = None,
-             days: int = 1, daily: dl.DailyParams | None = None) -> GenerateSummary:
+             days: int = 1, daily: dl.DailyParams | None = None,
+             shard_customers: int = SHARD_CUSTOMERS) -> GenerateSummary:
     """Write a messy multi-source landing folder for `customers` true entities into `out`.
 
     With ``days`` > 1 the top level is the history before ``as_of`` and dated folders
-    ``as_of + 1 ... as_of + days - 1`` hold each later day's delivery (see days.py)."""
+    ``as_of + 1 ... as_of + days - 1`` hold each later day's delivery (see days.py). One day of
+    more than ``shard_customers`` customers is built in shards of at most that many, each from
+    random streams of its own, and merged file by file (see shards.py): memory follows the shard."""
     if customers < 1:
         raise ValueError(f"customers must be at least 1, got {customers}")
     if days < 1:
@@ -65,8 +84,12 @@ def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = d
     stage_dir = writers.staging_dir(out)
     jobs: list[writers.SqliteJob] = []
     try:
-        summary = _generate(out, stage_dir, jobs, customers, seed, as_of, say, rates, started, days,
-                            daily or dl.DailyParams())
+        if days == 1 and customers > shard_customers:
+            summary = _generate_sharded(out, stage_dir, customers, seed, as_of, say, rates, started,
+                                        shard_customers)
+        else:
+            summary = _generate(out, stage_dir, jobs, customers, seed, as_of, say, rates, started, days,
+                                daily or dl.DailyParams())
     except BaseException:
         for job in jobs:
             job.cancel()
@@ -75,9 +98,44 @@ def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = d
     return summary
 
 
+def _generate_sharded(out: Path, stage_dir: Path, customers: int, seed: int, as_of: date,
+                      say: Callable[[str], None], rates: NoiseRates, started: float,
+                      shard_customers: int) -> GenerateSummary:
+    count = -(-customers // shard_customers)
+    sizes = [customers // count + (1 if k < customers % count else 0) for k in range(count)]
+    first, parts = IdStarts(), []
+    for k, size in enumerate(sizes):
+        folder = stage_dir / "shards" / f"{k:03d}"
+        folder.mkdir(parents=True)
+        jobs: list[writers.SqliteJob] = []
+        try:
+            part = _generate(folder, writers.staging_dir(folder), jobs, size, seed, as_of,
+                             lambda msg, k=k: say(f"shard {k + 1}/{count}: {msg}"), rates, started,
+                             shard=k, first=first)
+        except BaseException:
+            for job in jobs:
+                job.cancel()
+            raise
+        first = part.next_ids
+        parts.append(folder)
+    say(f"merging {count} shards")
+    rows = shards.merge(parts, stage_dir, {"customers": customers, "shards": sizes})
+    shutil.rmtree(stage_dir / "shards")
+    writers.clear_deliveries(out)
+    writers.publish(stage_dir, out)
+    customer_records = sum(rows[name] for name in CUSTOMER_RECORD_FILES)
+    seconds = time.perf_counter() - started
+    say(f"done: {customer_records:,} customer records in {seconds:.1f}s ({count} shards)")
+    first_delivery = {k: v for k, v in rows.items() if not k.startswith("truth/")}
+    return GenerateSummary(out=out, entities=customers, customer_records=customer_records, rows_per_file=rows,
+                           seconds=seconds, seed=seed, as_of=as_of, days=1,
+                           rows_per_delivery={as_of.isoformat(): first_delivery})
+
+
 def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int, as_of: date,
               say: Callable[[str], None], rates: NoiseRates, started: float, days: int = 1,
-              daily: dl.DailyParams = dl.DailyParams()) -> GenerateSummary:
+              daily: dl.DailyParams = dl.DailyParams(), *, shard: int = 0,
+              first: IdStarts = IdStarts()) -> GenerateSummary:
     ent_params, presence_params, purchase_params = EntityParams(), PresenceParams(), purchases.PurchaseParams()
     consent_params = consent.ConsentParams()
     # one world through the last delivery day; with days > 1 it is split at as_of into deliveries
@@ -89,29 +147,31 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
     log = NoiseLog()
 
     say(f"entities: {customers:,} true customers" + (f" (+{n_new:,} new over {days - 1} days)" if split else ""))
-    ent, extra = build_entities(customers + n_new, _rng(seed, "entities"), as_of, ent_params)
+    ent, extra = build_entities(customers + n_new, _rng(seed, "entities", shard), as_of, ent_params)
+    if shard:
+        ent = _numbered_from(ent, first)
     not_before, is_new = None, np.zeros(ent.height, dtype=bool)
     if split:
-        ent, not_before, is_new = dl.new_customers(ent, n_new, _rng(seed, "days_new"), split_ms, days)
+        ent, not_before, is_new = dl.new_customers(ent, n_new, _rng(seed, "days_new", shard), split_ms, days)
     n_ent = ent.height
-    n_erp, n_crm = presence(_rng(seed, "presence"), n_ent, presence_params)
+    n_erp, n_crm = presence(_rng(seed, "presence", shard), n_ent, presence_params)
     tenure = None
     if split:
         tenure = dl.tenure_share(ent, is_new, split_ms, as_of_ms)
-        thin = _rng(seed, "days_thin")
+        thin = _rng(seed, "days_thin", shard)
         n_erp, n_crm = dl.thin_duplicates(thin, n_erp, tenure), dl.thin_duplicates(thin, n_crm, tenure)
-    consent_rng = consent.consent_streams(_rng(seed, "consent"))
+    consent_rng = consent.consent_streams(_rng(seed, "consent", shard))
     changed_mind = consent.changed_mind(consent_rng.changed, n_erp, n_crm, consent_params)
 
     say("ERP customer master")
-    customers_tbl, erp_index = erp.customer_rows(ent, n_erp, _rng(seed, "erp"), as_of_ms, rates, log,
+    customers_tbl, erp_index = erp.customer_rows(ent, n_erp, _rng(seed, "erp", shard), as_of_ms, rates, log,
                                                  consent_rng=consent_rng.erp, changed_mind=changed_mind,
                                                  consent_params=consent_params, split_ms=split_ms,
-                                                 not_before=not_before)
+                                                 not_before=not_before, first_id=first.erp_customer)
     erp_top, erp_up = customers_tbl, None
     if split:
         say("ERP customer updates")
-        erp_top, customers_tbl, erp_up = dl.erp_updates(_rng(seed, "days_erp"), customers_tbl, erp_index, ent, log,
+        erp_top, customers_tbl, erp_up = dl.erp_updates(_rng(seed, "days_erp", shard), customers_tbl, erp_index, ent, log,
                                                         rates, split_ms, days, daily)
         erp_day = dl.day_index(erp_index["created_ts"].to_numpy(), split_ms)
         erp_top = erp_top.filter(pl.Series(erp_day < 0))
@@ -123,9 +183,10 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
     say("purchase histories (BG/NBD, Gamma-Gamma)")
     catalog = purchases.products(_rng(seed, "products"), purchase_params.n_products)
     buyers = ent.filter(pl.Series(n_erp > 0)).select("eid", "created_at", "lam", "p_drop", "cc", "is_company")
-    raw_orders, raw_items, churn_b = purchases.simulate(_rng(seed, "purchases"), buyers, end, catalog,
+    raw_orders, raw_items, churn_b = purchases.simulate(_rng(seed, "purchases", shard), buyers, end, catalog,
                                                         purchase_params)
-    orders_tbl, items_tbl, order_index = erp.order_tables(raw_orders, raw_items, erp_index, _rng(seed, "orders"))
+    orders_tbl, items_tbl, order_index = erp.order_tables(raw_orders, raw_items, erp_index, _rng(seed, "orders", shard),
+                                                            first.order)
     order_day = dl.day_index(raw_orders["order_ts"].to_numpy(), split_ms) if split else None
     orders_top, items_top = orders_tbl, items_tbl
     if split:
@@ -143,29 +204,34 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
 
     say("CRM contacts")
     stage = crm.lifecycle_stage(_purchase_summary(raw_orders, n_ent, churned), as_of_ms)
-    extra_contacts = (dl.known_contacts(_rng(seed, "days_contacts"), is_new, split_ms, days, daily)
+    extra_contacts = (dl.known_contacts(_rng(seed, "days_contacts", shard), is_new, split_ms, days, daily)
                       if split else None)
-    crm_tbl, crm_index = crm.contact_rows(ent, n_crm, stage, _rng(seed, "crm"), as_of_ms, rates, log,
+    crm_tbl, crm_index = crm.contact_rows(ent, n_crm, stage, _rng(seed, "crm", shard), as_of_ms, rates, log,
                                           consent_rng=consent_rng.crm, consent_params=consent_params,
-                                          split_ms=split_ms, not_before=not_before, extra=extra_contacts)
+                                          split_ms=split_ms, not_before=not_before, extra=extra_contacts,
+                                          first_id=first.crm_contact)
     crm_top, crm_up = crm_tbl, None
     if split:
         say("CRM contact changes")
-        crm_top, crm_tbl, crm_up = dl.crm_updates(_rng(seed, "days_crm"), crm_tbl, crm_index, ent, log, rates,
+        crm_top, crm_tbl, crm_up = dl.crm_updates(_rng(seed, "days_crm", shard), crm_tbl, crm_index, ent, log, rates,
                                                   split_ms, days, daily)
 
     say("service tickets")
-    tickets_tbl, ticket_index = interactions.tickets(ent, churn, erp_index, _rng(seed, "tickets"), as_of_ms, rates,
-                                                     log, split_ms=split_ms, scale=tenure)
+    tickets_tbl, ticket_index = interactions.tickets(ent, churn, erp_index, _rng(seed, "tickets", shard), as_of_ms, rates,
+                                                     log, split_ms=split_ms, scale=tenure,
+                                                     first_id=first.ticket)
     say("surveys")
     surveys_tbl, survey_index = interactions.surveys(ent, ticket_index, raw_orders, order_index,
-                                                     _rng(seed, "surveys"), as_of_ms, rates, log)
+                                                     _rng(seed, "surveys", shard), as_of_ms, rates, log,
+                                                     first_id=first.survey)
     say("campaign events")
-    sends = dl.daily_sends(_rng(seed, "days_sends"), split_ms, days, daily) if split else None
-    events_tbl, event_index = campaigns.events(ent, _rng(seed, "campaigns"), end, ent_params.history_years,
-                                               rates, log, extra_sends=sends)
+    sends = dl.daily_sends(_rng(seed, "days_sends", shard), split_ms, days, daily) if split else None
+    events_tbl, event_index = campaigns.events(ent, _rng(seed, "campaigns", shard), end, ent_params.history_years,
+                                               rates, log, extra_sends=sends,
+                                               first_id=first.event,
+                                               list_rng=_rng(seed, "campaigns") if shard else None)
     say("company registry")
-    registry_tbl, registry_index = registry.registry_rows(ent, extra, _rng(seed, "registry"))
+    registry_tbl, registry_index = registry.registry_rows(ent, extra, _rng(seed, "registry", shard))
 
     files = {"crm_contacts.csv": crm_top, "service_tickets.jsonl": tickets_tbl, "surveys.csv": surveys_tbl,
              "campaign_events.parquet": events_tbl}
@@ -267,9 +333,24 @@ def _generate(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int,
     customer_records = customers_tbl.height + crm_tbl.height + tickets_tbl.height + registry_tbl.height
     seconds = time.perf_counter() - started
     say(f"done: {customer_records:,} customer records in {seconds:.1f}s")
+    next_ids = IdStarts(
+        entity=first.entity + n_ent, household=first.household + int(ent["household_no"].max() or -1) + 1,
+        erp_customer=first.erp_customer + erp_index.height, crm_contact=first.crm_contact + crm_index.height,
+        ticket=first.ticket + ticket_index.height, survey=first.survey + survey_index.height,
+        order=first.order + order_index.height, event=first.event + event_index.height)
     return GenerateSummary(out=out, entities=n_ent, customer_records=customer_records, rows_per_file=rows,
                            seconds=seconds, seed=seed, as_of=as_of, days=days,
-                           rows_per_delivery={as_of.isoformat(): first_delivery, **deliveries})
+                           rows_per_delivery={as_of.isoformat(): first_delivery, **deliveries}, next_ids=next_ids)
+
+
+def _numbered_from(ent: pl.DataFrame, first: IdStarts) -> pl.DataFrame:
+    """A shard's entities and households numbered on from the shards before it."""
+    return ent.with_columns(
+        pl.concat_str([pl.lit("E"), pl.int_range(first.entity + 1, first.entity + pl.len() + 1)
+                       .cast(pl.String).str.zfill(7)]).alias("entity_id"),
+        pl.when(pl.col("household_no") >= 0)
+        .then(pl.concat_str([pl.lit("H"), (pl.col("household_no") + first.household).cast(pl.String).str.zfill(6)]))
+        .alias("household_id"))
 
 
 def _write_days(stage_dir: Path, as_of: date, days: int, say: Callable[[str], None],
