@@ -35,7 +35,8 @@ def stage_generate(out: Path, customers: int) -> dict:
 
 def stage_ingest(landing: Path, warehouse: Path) -> dict:
     from assets.ingest import campaign_events, company_registry, crm_contacts, erp, service_tickets, surveys
-    from assets.ingest.load import ingest_erp_snapshot, ingest_files
+    from assets.ingest.erp_load import ingest_erp_snapshot
+    from assets.ingest.load import ingest_files
     from pipelines import warehouse as wh
     from pipelines.config import default_erp_url
     from pipelines.erp import read_erp_table

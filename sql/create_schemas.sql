@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS quality.ingested_files (
 );
 ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS suppressed_rows BIGINT DEFAULT 0;
 ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS erased_rows BIGINT DEFAULT 0;
+ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS file_size BIGINT;
+ALTER TABLE quality.ingested_files ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT;
+COMMENT ON COLUMN quality.ingested_files.file_size IS 'The landing file''s size in bytes when it was loaded (NULL for ERP snapshots).';
+COMMENT ON COLUMN quality.ingested_files.file_mtime_ns IS 'The landing file''s modification time (ns since the epoch) when it was loaded: a file at the same path with the same size and time is not hashed again.';
 COMMENT ON COLUMN quality.ingested_files.rows IS 'Rows loaded into raw from the file (after suppression of erased customers).';
 COMMENT ON COLUMN quality.ingested_files.suppressed_rows IS 'Rows of the file left out because they belong to an erased customer (quality.erasure_log).';
 COMMENT ON COLUMN quality.ingested_files.erased_rows IS 'Rows of the file later removed from raw by crm360 erase.';

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 from datetime import date, datetime, timezone
@@ -48,6 +49,44 @@ def test_second_ingest_of_same_files_changes_nothing(con, landing):
     assert not again.published and again.rows_added == 0 and again.skipped_files == ["crm_contacts.csv"]
     assert raw(con, "crm_contacts").equals(before)
     assert all(check.passed for check in again.checks)  # verified against the ledger, not skipped
+
+
+def _hashing(monkeypatch) -> list[str]:
+    import assets.ingest.load as load
+
+    hashed: list[str] = []
+    real = load.file_sha256
+    monkeypatch.setattr(load, "file_sha256", lambda path: hashed.append(path.name) or real(path))
+    return hashed
+
+
+def test_a_loaded_file_with_the_same_size_and_time_is_not_hashed_again(con, landing, monkeypatch):
+    """Daily runs must not re-read every file ever delivered only to learn it was loaded."""
+    hashed = _hashing(monkeypatch)
+    ingest_files(con, crm_contacts.SOURCE, landing)
+    assert hashed == ["crm_contacts.csv"]
+    hashed.clear()
+    again = ingest_files(con, crm_contacts.SOURCE, landing)
+    assert hashed == [] and again.skipped_files == ["crm_contacts.csv"] and all(c.passed for c in again.checks)
+    path = landing / "crm_contacts.csv"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # touched: hashed, still known
+    touched = ingest_files(con, crm_contacts.SOURCE, landing)
+    assert hashed == ["crm_contacts.csv"] and touched.skipped_files == ["crm_contacts.csv"]
+    hashed.clear()
+    ingest_files(con, crm_contacts.SOURCE, landing, trust_file_stats=False)  # --full hashes every file
+    assert hashed == ["crm_contacts.csv"]
+
+
+def test_a_file_rewritten_with_a_new_time_is_loaded(con, landing):
+    ingest_files(con, crm_contacts.SOURCE, landing)
+    path = landing / "crm_contacts.csv"
+    stat = path.stat()
+    path.write_bytes(path.read_bytes().replace("C000003".encode("gbk"), "C000009".encode("gbk")))
+    assert path.stat().st_size == stat.st_size
+    later = max(path.stat().st_mtime_ns, stat.st_mtime_ns + 1)
+    os.utime(path, ns=(later, later))
+    outcome = ingest_files(con, crm_contacts.SOURCE, landing)
+    assert outcome.published and outcome.rows_added == 3
 
 
 def test_same_file_delivered_again_under_another_name_is_skipped(con, landing):

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from assets.ingest import crm_contacts, erp
-from assets.ingest.load import Delivery, IngestOutcome, ingest_erp_snapshot, ingest_files, verify_published
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import Delivery, IngestOutcome, ingest_files, verify_published
 from assets.ingest.spec import LINEAGE_COLUMNS
 from pipelines import warehouse as wh
 from pipelines.erp import read_erp_table
@@ -188,5 +189,6 @@ def test_random_tables_give_the_same_outcomes(con, seed):
     wh.stage(con, REF, pl.DataFrame(rows))
     wh.publish(con, [REF], mode="append", also=[("record_ingested_file", {
         "source": "crm_contacts", "source_file": "all", "file_hash": "h", "rows": len(rows) - seed + 1,
-        "partition_date": None, "run_id": None, "loaded_at": LOADED_AT, "suppressed_rows": 0})])
+        "partition_date": None, "run_id": None, "loaded_at": LOADED_AT, "suppressed_rows": 0,
+        "file_size": None, "file_mtime_ns": None})])
     assert_same_as_polars(con)

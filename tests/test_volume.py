@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from assets.ingest import crm_contacts, erp
-from assets.ingest.load import ingest_erp_snapshot, ingest_files
+from assets.ingest.erp_load import ingest_erp_snapshot
+from assets.ingest.load import ingest_files
 from assets.marts.tables import MartBuild, MartTable, build_and_publish
 from assets.resolve import core
 from pipelines import warehouse as wh

@@ -134,7 +134,7 @@ def ingest_erp_snapshot(
     outcome.new_files.append(source_label)
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
                "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
-               "suppressed_rows": suppressed}]
+               "suppressed_rows": suppressed, "file_size": None, "file_mtime_ns": None}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
     return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
                                 policy, delivery, also=stamped)

@@ -70,7 +70,8 @@ def file_ingest_asset(source: FileSource) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: Landing, quality: QualityPolicy):
         with warehouse.get_connection() as con:
             outcome = ingest_files(con, source, landing.root, as_of=partition_date(context), run_id=context.run.run_id,
-                                   progress=context.log.info, policy=quality.policy())
+                                   progress=context.log.info, policy=quality.policy(),
+                                   trust_file_stats=not is_full_run(context))
             yield from report(context, con, outcome)
 
     return _ingest
