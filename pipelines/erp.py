@@ -109,6 +109,9 @@ def source_stamp(url: str) -> str | None:
             continue
         except OSError:
             return None
+        if file != path and not stat.st_size:  # an empty log holds no commits (readers leave one behind)
+            parts.append(f"{file.name}:absent")
+            continue
         parts.append(f"{file.name}:{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{header}")
     return "sqlite:" + str(path) + "|" + "|".join(parts)
 

@@ -129,6 +129,17 @@ CREATE TABLE IF NOT EXISTS quality.staging_watermarks (
     PRIMARY KEY (staging_table, raw_table)
 );
 COMMENT ON TABLE quality.staging_watermarks IS 'Per incremental staging table and raw input: the newest raw load it has standardized, the definition (mappings, code) it was built with, and the run; the next run standardizes only raw records loaded after it.';
+CREATE TABLE IF NOT EXISTS quality.raw_rechecks (
+    table_name    VARCHAR PRIMARY KEY,
+    version       VARCHAR NOT NULL,
+    total_rows    BIGINT NOT NULL,
+    missing_rows  BIGINT NOT NULL,
+    repeated_rows BIGINT NOT NULL,
+    missing_sample  VARCHAR NOT NULL,
+    repeated_sample VARCHAR NOT NULL,
+    checked_at    TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE quality.raw_rechecks IS 'Per raw table: the record-id re-check (rows, blank and repeated ids, samples) of its version in quality.table_versions; while the version stands the re-check is not counted again.';
 CREATE TABLE IF NOT EXISTS quality.erp_stamps (
     source        VARCHAR PRIMARY KEY,
     stamp         VARCHAR NOT NULL,

@@ -192,3 +192,19 @@ def test_random_tables_give_the_same_outcomes(con, seed):
         "partition_date": None, "run_id": None, "loaded_at": LOADED_AT, "suppressed_rows": 0,
         "file_size": None, "file_mtime_ns": None})])
     assert_same_as_polars(con)
+    assert_same_as_polars(con)  # the second time from the re-check remembered for this version
+
+
+def test_a_recheck_is_counted_once_per_version_of_the_table(con, tmp_path):
+    """Nothing new: the counts of the version already checked are reused; a publish makes a new version."""
+    deliver(tmp_path, {"crm_contacts.csv": ["C1,王伟,13800138000,", "C2,李娜,13900139000,"]})
+    load(con, tmp_path)
+    assert [c.passed for c in load(con, tmp_path).checks if c.name == "record_id_unique"] == [True]
+    wh.execute(con, "INSERT INTO raw.crm_contacts SELECT * FROM raw.crm_contacts "
+                    "WHERE _record_id = 'C1'")  # a repeated id, behind the pipeline's back
+    remembered = {c.name: c for c in load(con, tmp_path).checks}  # not a publish: the version stands
+    assert remembered["record_id_unique"].passed
+    deliver(tmp_path, {"crm_contacts_2.csv": ["C3,张伟,13700137000,"]})
+    assert load(con, tmp_path).published
+    counted = {c.name: c for c in load(con, tmp_path).checks}
+    assert not counted["record_id_unique"].passed and counted["record_id_unique"].failing_rows == 2

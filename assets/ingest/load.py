@@ -6,6 +6,7 @@ Pure functions over a DuckDB connection; the Dagster assets and the tests call t
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,11 +185,20 @@ def _published_record_id_checks(con: duckdb.DuckDBPyConnection,
     count them in Polars; only the sample rows are fetched."""
     if not wh.table_exists(con, ref):
         return 0, record_id_present_outcome(0, []), record_id_unique_outcome(0, [])
-    blank = {"blank": BLANK_RECORD_ID}
-    total_rows, missing_rows, repeated_rows = wh.fetch_rows(
-        con, wh.load_sql("raw_recheck_counts").format(target=ref.sql), blank)[0]
-    missing = _published_sample(con, ref, "raw_recheck_missing_ids", blank) if missing_rows else []
-    repeated = _published_sample(con, ref, "raw_recheck_repeated_ids", {}) if repeated_rows else []
+    memo = wh.fetch_rows(con, wh.load_sql("raw_recheck_memo"), {"table_name": str(ref)})
+    if memo:  # counted at this version already: a table only appended to by publishes cannot have changed
+        total_rows, missing_rows, repeated_rows, missing_json, repeated_json = memo[0]
+        missing, repeated = json.loads(missing_json), json.loads(repeated_json)
+    else:
+        blank = {"blank": BLANK_RECORD_ID}
+        total_rows, missing_rows, repeated_rows = wh.fetch_rows(
+            con, wh.load_sql("raw_recheck_counts").format(target=ref.sql), blank)[0]
+        missing = _published_sample(con, ref, "raw_recheck_missing_ids", blank) if missing_rows else []
+        repeated = _published_sample(con, ref, "raw_recheck_repeated_ids", {}) if repeated_rows else []
+        wh.run_sql(con, "record_raw_recheck", {
+            "table_name": str(ref), "total_rows": total_rows, "missing_rows": missing_rows,
+            "repeated_rows": repeated_rows, "missing_sample": json.dumps(missing, default=str),
+            "repeated_sample": json.dumps(repeated, default=str)})
     return total_rows, record_id_present_outcome(missing_rows, missing), record_id_unique_outcome(repeated_rows, repeated)
 
 
