@@ -8,9 +8,10 @@ same way. Its label is behaviour, not a flag: no paid order in the `horizon_days
 The model is additive in log-odds (a spline per feature, or a plain slope for weak signals, into
 an L2 logistic regression), so each customer's log-odds split exactly into per-feature parts;
 those parts, summed over related features, name the top reasons. Probabilities are calibrated
-on out-of-fold scores. Use: `snapshot` per cutoff -> `train` on earlier cutoffs -> `evaluate`
-on a later one (its report goes into the model card with `record_evaluation`) -> `save_model`;
-scoring loads the model and calls `score` on today's snapshot.
+on out-of-fold scores. Use: `snapshot` (or `purchase_snapshot`, from orders alone) per cutoff ->
+`train` on earlier cutoffs -> `evaluate` on a later one (models/churn_evaluation.py; its report
+goes into the model card with `record_evaluation`) -> `save_model`; scoring loads the model and
+calls `score` on today's snapshot. models/churn_training.py chooses the cutoffs.
 """
 
 from __future__ import annotations
@@ -160,6 +161,17 @@ def _labels(orders: pl.DataFrame, cutoff: date, horizon_days: int) -> pl.DataFra
             .group_by("golden_id").agg(pl.len().alias("_future_orders")))
 
 
+def _with_label(frame: pl.DataFrame, orders: pl.DataFrame, cutoff: date, horizon_days: int, end: date,
+                features: tuple[str, ...]) -> pl.DataFrame:
+    labelled = cutoff + timedelta(days=horizon_days) <= end
+    frame = frame.join(_labels(orders, cutoff, horizon_days), on="golden_id", how="left").with_columns(
+        (pl.col("_future_orders").is_null() if labelled else pl.lit(None, dtype=pl.Boolean)).alias("churned"))
+    return (frame.select("golden_id", pl.lit(cutoff).alias("cutoff"),
+                         pl.lit(horizon_days, dtype=pl.Int64).alias("horizon_days"),
+                         *[pl.col(c).cast(pl.Float64) for c in features], "churned")
+            .sort("golden_id"))
+
+
 def snapshot(customers: pl.DataFrame, orders: pl.DataFrame, tickets: pl.DataFrame, surveys: pl.DataFrame,
              campaign_events: pl.DataFrame, cutoff: date, horizon_days: int = 90, *,
              active_days: int = ACTIVE_DAYS, end: date | None = None) -> pl.DataFrame:
@@ -192,13 +204,21 @@ def snapshot(customers: pl.DataFrame, orders: pl.DataFrame, tickets: pl.DataFram
                  *[pl.col(c).fill_null(0) for c in (*SERVICE_FEATURES, *CAMPAIGN_FEATURES)
                    if c not in ("avg_hours_to_resolve_365d", "days_since_last_ticket")],
              ))
-    labelled = cutoff + timedelta(days=horizon_days) <= end
-    frame = frame.join(_labels(orders, cutoff, horizon_days), on="golden_id", how="left").with_columns(
-        (pl.col("_future_orders").is_null() if labelled else pl.lit(None, dtype=pl.Boolean)).alias("churned"))
-    return (frame.select("golden_id", pl.lit(cutoff).alias("cutoff"),
-                         pl.lit(horizon_days, dtype=pl.Int64).alias("horizon_days"),
-                         *[pl.col(c).cast(pl.Float64) for c in FEATURES], "churned")
-            .sort("golden_id"))
+    return _with_label(frame, orders, cutoff, horizon_days, end, FEATURES)
+
+
+def purchase_snapshot(orders: pl.DataFrame, cutoff: date, horizon_days: int = 90, *,
+                      active_days: int = ACTIVE_DAYS, end: date | None = None) -> pl.DataFrame:
+    """`snapshot` from orders alone: the same eligibility, label and PURCHASE_FEATURES, nothing else.
+
+    What a bare transaction table supports (`crm360 churn`); a model trained on these snapshots uses
+    only purchase features, and the pipeline's tickets, surveys and campaigns stay in the mart.
+    """
+    cut = _instant(cutoff)
+    end = end or data_end(orders)
+    purchases = (_purchase_features(orders, cut).filter(pl.col("recency_days") <= active_days)
+                 .with_columns(pl.col("first_order_days").alias("tenure_days")))
+    return _with_label(purchases, orders, cutoff, horizon_days, end, PURCHASE_FEATURES)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -366,7 +386,10 @@ def _group_folds(ids: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.nda
 
 def train(snapshots: list[tuple[date, pl.DataFrame]], params: ChurnParams = ChurnParams()) -> ChurnModel:
     """Fit the additive churn model on labelled snapshots, with probabilities calibrated on
-    out-of-fold predictions (folds grouped by customer, so no one is scored by a model that saw them)."""
+    out-of-fold predictions (folds grouped by customer, so no one is scored by a model that saw them).
+
+    The model uses the FEATURES the snapshots hold: all of them from `snapshot`, the purchase
+    features from `purchase_snapshot`."""
     import sklearn
     from sklearn.calibration import CalibratedClassifierCV
 
@@ -387,7 +410,7 @@ def train(snapshots: list[tuple[date, pl.DataFrame]], params: ChurnParams = Chur
     y = data["churned"].cast(pl.Int8).to_numpy()
     if len(np.unique(y)) < 2:
         raise ValueError("training labels are all one class: nothing to learn")
-    features = FEATURES
+    features = tuple(f for f in FEATURES if f in data.columns)
     X = data.select([pl.col(f).cast(pl.Float64) for f in features]).to_numpy()
     calibrated = CalibratedClassifierCV(_additive_pipeline(X, features, params), method=params.calibration,
                                         cv=_group_folds(data["golden_id"].to_numpy(), params.cv_folds),
@@ -400,11 +423,14 @@ def train(snapshots: list[tuple[date, pl.DataFrame]], params: ChurnParams = Chur
     model = ChurnModel(calibrated=calibrated, features=features, version=version, trained_cutoffs=tuple(cutoffs),
                        horizon_days=int(horizons[0]), params=params, sklearn_version=sklearn.__version__,
                        contribution_means=means)
+    slopes = any(f in params.linear for f in features)
     model.card = {
         "model_version": version,
-        "model": "additive logistic regression (L2): a cubic spline per purchase and service feature (log "
-                 "scale for counts, days and amounts), one slope plus a missing level per survey and campaign "
-                 f"feature; {params.calibration} calibration on out-of-fold scores, folds grouped by customer",
+        "model": "additive logistic regression (L2): a cubic spline per "
+                 + ("purchase and service feature" if slopes else "purchase feature")
+                 + " (log scale for counts, days and amounts)"
+                 + (", one slope plus a missing level per survey and campaign feature" if slopes else "")
+                 + f"; {params.calibration} calibration on out-of-fold scores, folds grouped by customer",
         "label": f"no paid order in the {horizons[0]} days after the cutoff",
         "eligible": f"customers with a paid order in the {ACTIVE_DAYS} days before the cutoff",
         "training_window": {"cutoffs": [c.isoformat() for c in cutoffs],
@@ -414,99 +440,6 @@ def train(snapshots: list[tuple[date, pl.DataFrame]], params: ChurnParams = Chur
         "sklearn_version": sklearn.__version__, "training_seconds": round(time.perf_counter() - started, 2),
     }
     return model
-
-
-# --- evaluation ------------------------------------------------------------------------------
-
-def _labelled(snapshot_frame: pl.DataFrame) -> pl.DataFrame:
-    labelled = snapshot_frame.filter(pl.col("churned").is_not_null())
-    if labelled.height == 0:
-        raise ValueError("the held-out snapshot has no labels: its horizon reaches past the data")
-    if labelled["churned"].n_unique() < 2:
-        raise ValueError("the held-out labels are all one class: AUC is undefined")
-    return labelled
-
-
-def reliability(probability: np.ndarray, churned: np.ndarray, bins: int = 10) -> list[dict]:
-    """Predicted against observed churn per decile of predicted probability."""
-    n = len(probability)
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(probability, kind="stable")] = np.arange(n)
-    frame = pl.DataFrame({"bin": rank * bins // n, "p": probability, "y": churned.astype(np.float64)})
-    table = frame.group_by("bin").agg(pl.len().alias("customers"), pl.col("p").mean().alias("mean_predicted"),
-                                      pl.col("y").mean().alias("observed_rate")).sort("bin")
-    return [{"decile": int(r["bin"]) + 1, "customers": int(r["customers"]),
-             "mean_predicted": round(float(r["mean_predicted"]), 4),
-             "observed_rate": round(float(r["observed_rate"]), 4)} for r in table.iter_rows(named=True)]
-
-
-def _permutation_auc_drop(contributions: np.ndarray, y: np.ndarray, repeats: int) -> tuple[np.ndarray, np.ndarray]:
-    """ROC AUC lost when one feature's values are shuffled across customers (permutation importance).
-
-    The model is additive, so shuffling a feature only swaps its own share of the log-odds: the
-    permuted score is the sum with that column shuffled, no refitting or re-transforming needed.
-    AUC is taken on the log-odds, which calibration maps monotonically to probabilities.
-    """
-    from sklearn.metrics import roc_auc_score
-
-    rng = np.random.default_rng(0)
-    log_odds = contributions.sum(axis=1)
-    full = roc_auc_score(y, log_odds)
-    drops = np.empty((contributions.shape[1], repeats))
-    for j in range(contributions.shape[1]):
-        for r in range(repeats):
-            shuffled = contributions[rng.permutation(len(y)), j]
-            drops[j, r] = full - roc_auc_score(y, log_odds - contributions[:, j] + shuffled)
-    return drops.mean(axis=1), drops.std(axis=1)
-
-
-def evaluate(model: ChurnModel, heldout_snapshot: pl.DataFrame, *, permutation_repeats: int = 5) -> dict:
-    """Out-of-time quality on a snapshot at a later cutoff than training: discrimination against
-    the recency-only baseline, calibration, and which features carry the signal."""
-    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
-
-    labelled = _labelled(heldout_snapshot)
-    cutoffs = labelled["cutoff"].unique().sort().to_list()
-    if any(c <= max(model.trained_cutoffs) for c in cutoffs):
-        raise ValueError(f"held-out cutoff {cutoffs} is not later than the training cutoffs "
-                         f"{[c.isoformat() for c in model.trained_cutoffs]}: not an out-of-time test")
-    horizons = labelled["horizon_days"].unique().to_list()
-    if horizons != [model.horizon_days]:
-        raise ValueError(f"held-out labels use a {horizons} day horizon, the model {model.horizon_days}")
-    # days of the last training label window that fall after the held-out cutoff (0: cleanly out of time)
-    overlap = (max(model.trained_cutoffs) + timedelta(days=model.horizon_days) - cutoffs[0]).days
-    X, y = model.matrix(labelled), labelled["churned"].cast(pl.Int8).to_numpy()
-    p = model.predict(X)
-    recency = labelled["recency_days"].to_numpy()
-    base_rate = float(y.mean())
-    contributions = model.contributions(X)
-    drop_mean, drop_std = _permutation_auc_drop(contributions, y, permutation_repeats)
-    share = np.abs(contributions).mean(axis=0)
-    importance = sorted(({"feature": f, "auc_drop": round(float(drop_mean[j]), 4),
-                          "auc_drop_std": round(float(drop_std[j]), 4),
-                          "mean_abs_contribution": round(float(share[j]), 4)}
-                         for j, f in enumerate(model.features)),
-                        key=lambda r: (-r["auc_drop"], -r["mean_abs_contribution"]))
-    top = p >= np.quantile(p, 0.9)
-    return {
-        "model_version": model.version,
-        "heldout_cutoff": [c.isoformat() for c in cutoffs],
-        "horizon_days": model.horizon_days,
-        "trained_cutoffs": [c.isoformat() for c in model.trained_cutoffs],
-        "training_label_overlap_days": max(overlap, 0),
-        "customers": int(len(y)),
-        "base_rate": round(base_rate, 4),
-        "roc_auc": round(float(roc_auc_score(y, p)), 4),
-        "pr_auc": round(float(average_precision_score(y, p)), 4),
-        "recency_baseline": {"roc_auc": round(float(roc_auc_score(y, recency)), 4),
-                             "pr_auc": round(float(average_precision_score(y, recency)), 4)},
-        "brier": round(float(brier_score_loss(y, p)), 4),
-        "brier_base_rate": round(base_rate * (1 - base_rate), 4),
-        "log_loss": round(float(log_loss(y, p)), 4),
-        "top_decile_churn_rate": round(float(y[top].mean()), 4),
-        "reliability": reliability(p, y),
-        "feature_importance": importance,
-    }
 
 
 # --- scoring and reasons ---------------------------------------------------------------------
@@ -527,15 +460,17 @@ def _nps_word(col: str) -> pl.Expr:
         .otherwise(pl.lit("promoter"))
 
 
-def reason_sentences() -> dict[str, pl.Expr]:
-    """A readable sentence per feature, from the customer's values (missing values read as absence)."""
+def reason_sentences(currency: str = "¥") -> dict[str, pl.Expr]:
+    """A readable sentence per feature, from the customer's values (missing values read as absence).
+
+    ``currency`` prefixes amounts: the mart's are CNY; a transaction file's are in its own unit ("")."""
     prev_spend = ((pl.col("spend_90d").log1p() - pl.col("spend_trend_90d")).exp() - 1).round(0).cast(pl.Int64)
     texts = {
         "recency_days": pl.format("no purchase for {} days", _int("recency_days")),
         "tenure_days": pl.format("customer for {} days", _int("tenure_days")),
         "orders_lifetime": pl.when(_int("orders_lifetime") == 1).then(pl.lit("only 1 purchase ever"))
         .otherwise(pl.format("{} purchases in all", _int("orders_lifetime"))),
-        "avg_order_value_365d": pl.format("average order ¥{} in 365 days", _int("avg_order_value_365d")),
+        "avg_order_value_365d": pl.format(f"average order {currency}{{}} in 365 days", _int("avg_order_value_365d")),
         "avg_gap_days": pl.when(pl.col("avg_gap_days").is_null()).then(pl.lit("only 1 purchase so far"))
         .otherwise(pl.format("buys only every {} days on average", _int("avg_gap_days"))),
         "recency_gap_ratio": pl.when(pl.col("recency_gap_ratio").is_null()).then(pl.lit("only 1 purchase so far"))
@@ -543,7 +478,8 @@ def reason_sentences() -> dict[str, pl.Expr]:
                              pl.col("recency_gap_ratio").round(1), _int("avg_gap_days"))),
         "orders_trend_90d": pl.format("purchases in the last 90 days: {}, in the 90 days before: {}",
                                       _int("orders_90d"), _int("orders_90d") - _int("orders_trend_90d")),
-        "spend_trend_90d": pl.format("spend in the last 90 days: ¥{}, in the 90 days before: ¥{}",
+        "spend_trend_90d": pl.format(f"spend in the last 90 days: {currency}{{}}, in the 90 days before: "
+                                     f"{currency}{{}}",
                                      _int("spend_90d"), prev_spend),
         "returns_365d": _count("returns_365d", "refunded or cancelled order", "refunded or cancelled orders",
                                "in 365 days"),
@@ -587,7 +523,7 @@ def reason_sentences() -> dict[str, pl.Expr]:
             .when(_int(f"orders_{w}d") == 1).then(pl.lit(f"only 1 purchase in {w} days")) \
             .otherwise(pl.format(f"{{}} purchases in {w} days", _int(f"orders_{w}d")))
         texts[f"spend_{w}d"] = pl.when(_int(f"spend_{w}d") == 0).then(pl.lit(f"nothing spent in {w} days")) \
-            .otherwise(pl.format(f"spent ¥{{}} in {w} days", _int(f"spend_{w}d")))
+            .otherwise(pl.format(f"spent {currency}{{}} in {w} days", _int(f"spend_{w}d")))
     return texts
 
 
@@ -630,14 +566,15 @@ def reason_contributions(model: ChurnModel, X: np.ndarray) -> tuple[np.ndarray, 
 
 
 def score(model: ChurnModel, snapshot_frame: pl.DataFrame, *, reasons: int = 3,
-          bands: dict[str, float] | None = None) -> pl.DataFrame:
+          bands: dict[str, float] | None = None, currency: str = "¥") -> pl.DataFrame:
     """Calibrated churn probability, risk band and top reasons per customer of a snapshot.
 
     Bands (model.risk_bands unless given): high at a probability of `high` (0.85) or more,
     medium from `medium` (0.6), low below. Reasons are the reason groups (REASON_GROUPS) that
     push this customer's log-odds furthest above the average training customer's, strongest
     first, each by at least MIN_REASON_LOG_ODDS, worded from the group's strongest feature; a
-    customer with fewer such groups gets fewer reasons (low-risk ones may get none).
+    customer with fewer such groups gets fewer reasons (low-risk ones may get none). Amounts in
+    reasons carry ``currency``.
     """
     X = model.matrix(snapshot_frame)
     if X.shape[0] == 0:
@@ -656,7 +593,7 @@ def score(model: ChurnModel, snapshot_frame: pl.DataFrame, *, reasons: int = 3,
         "contribution": np.take_along_axis(total, top, axis=1).ravel(),
     }).filter(pl.col("contribution") >= MIN_REASON_LOG_ODDS)
     values = snapshot_frame.select(model.features).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    wording = reason_sentences()
+    wording = reason_sentences(currency)
     by_feature = candidates.join(values, on="row", how="left").partition_by("feature", as_dict=True)
     # each feature's sentence is worded on its own rows only
     worded = [part.with_columns(wording[name].alias("reason")) for (name,), part in by_feature.items()]
@@ -690,6 +627,12 @@ def save_model(model: ChurnModel, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump({"header": header, "model": buffer.getvalue()}, path)
     return path
+
+
+def latest_stored_model(folder: Path) -> Path | None:
+    """The newest model file in ``folder`` (by modification time, then name), if any."""
+    stored = sorted(folder.glob("*.joblib"), key=lambda p: (p.stat().st_mtime, p.name)) if folder.is_dir() else []
+    return stored[-1] if stored else None
 
 
 def load_model(path: Path | str) -> ChurnModel:

@@ -13,17 +13,19 @@ Input frames (extra columns are ignored):
 - tickets: golden_id, ticket_id, ticket_type ('consultation'|'complaint'|'repair'), opened_at,
   resolved_at (nullable)
 - churn (optional): golden_id, risk_band ('high'|'medium'|'low')
+
+Thresholds come in a SegmentSettings the caller builds (`SegmentSettings.from_config(config)` for
+the pipeline's), and Chinese provinces reach their regions through a mapping the caller parses
+from the reference table (`province_regions`): this module imports nothing from assets or pipelines.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 import polars as pl
-
-from assets.standardize.reference import regions as region_ref
-from pipelines import config
 
 CUSTOMER_INPUT = ("golden_id", "customer_kind", "first_seen_at", "industry", "company_size", "province", "country")
 ORDER_INPUT = ("golden_id", "order_id", "ordered_at", "status", "amount")
@@ -36,30 +38,50 @@ TAGS = ("VIP", "potential", "high_risk", "complainer", "open_ticket")
 REGIONS_CN = ("华北", "东北", "华东", "华中", "华南", "西南", "西北")
 
 _US = 86_400_000_000  # microseconds in a day
+QUINTILES = (0.2, 0.4, 0.6, 0.8)
+
+# SegmentSettings field -> the constant of pipelines/config.py (Marts block) that sets it in the pipeline
+CONFIG_NAMES = {
+    "rfm_score_cuts": "RFM_SCORE_CUTS", "tier_spend_window_days": "TIER_SPEND_WINDOW_DAYS",
+    "vip_min_spend_cny": "VIP_MIN_SPEND_CNY", "vip_top_share": "VIP_TOP_SHARE",
+    "vip_min_tenure_days": "VIP_MIN_TENURE_DAYS", "important_min_spend_cny": "IMPORTANT_MIN_SPEND_CNY",
+    "important_top_share": "IMPORTANT_TOP_SHARE", "important_min_tenure_days": "IMPORTANT_MIN_TENURE_DAYS",
+    "new_days": "LIFECYCLE_NEW_DAYS", "loyal_min_orders": "LIFECYCLE_LOYAL_MIN_ORDERS",
+    "loyal_min_tenure_days": "LIFECYCLE_LOYAL_MIN_TENURE_DAYS",
+    "loyal_max_recency_days": "LIFECYCLE_LOYAL_MAX_RECENCY_DAYS", "at_risk_days": "LIFECYCLE_AT_RISK_DAYS",
+    "at_risk_gap_multiple": "LIFECYCLE_AT_RISK_GAP_MULTIPLE", "at_risk_min_days": "LIFECYCLE_AT_RISK_MIN_DAYS",
+    "lost_days": "LIFECYCLE_LOST_DAYS", "complaint_window_days": "COMPLAINT_WINDOW_DAYS",
+    "complainer_min_complaints": "COMPLAINER_MIN_COMPLAINTS",
+}
 
 
 @dataclass(frozen=True)
 class SegmentSettings:
-    """Thresholds of tiers, lifecycle and tags; defaults live in pipelines/config.py (Marts block)."""
+    """Thresholds of tiers, lifecycle and tags; the pipeline's are in pipelines/config.py (Marts block)."""
 
-    rfm_score_cuts: tuple[float, ...] = config.RFM_SCORE_CUTS
-    tier_spend_window_days: int = config.TIER_SPEND_WINDOW_DAYS
-    vip_min_spend_cny: float = config.VIP_MIN_SPEND_CNY
-    vip_top_share: float = config.VIP_TOP_SHARE
-    vip_min_tenure_days: int = config.VIP_MIN_TENURE_DAYS
-    important_min_spend_cny: float = config.IMPORTANT_MIN_SPEND_CNY
-    important_top_share: float = config.IMPORTANT_TOP_SHARE
-    important_min_tenure_days: int = config.IMPORTANT_MIN_TENURE_DAYS
-    new_days: int = config.LIFECYCLE_NEW_DAYS
-    loyal_min_orders: int = config.LIFECYCLE_LOYAL_MIN_ORDERS
-    loyal_min_tenure_days: int = config.LIFECYCLE_LOYAL_MIN_TENURE_DAYS
-    loyal_max_recency_days: int = config.LIFECYCLE_LOYAL_MAX_RECENCY_DAYS
-    at_risk_days: int = config.LIFECYCLE_AT_RISK_DAYS
-    at_risk_gap_multiple: float = config.LIFECYCLE_AT_RISK_GAP_MULTIPLE
-    at_risk_min_days: int = config.LIFECYCLE_AT_RISK_MIN_DAYS
-    lost_days: int = config.LIFECYCLE_LOST_DAYS
-    complaint_window_days: int = config.COMPLAINT_WINDOW_DAYS
-    complainer_min_complaints: int = config.COMPLAINER_MIN_COMPLAINTS
+    rfm_score_cuts: tuple[float, ...]
+    tier_spend_window_days: int
+    vip_min_spend_cny: float
+    vip_top_share: float
+    vip_min_tenure_days: int
+    important_min_spend_cny: float
+    important_top_share: float
+    important_min_tenure_days: int
+    new_days: int
+    loyal_min_orders: int
+    loyal_min_tenure_days: int
+    loyal_max_recency_days: int
+    at_risk_days: int
+    at_risk_gap_multiple: float
+    at_risk_min_days: int
+    lost_days: int
+    complaint_window_days: int
+    complainer_min_complaints: int
+
+    @classmethod
+    def from_config(cls, source: object) -> SegmentSettings:
+        """The settings named in CONFIG_NAMES, read from ``source`` (the pipelines.config module)."""
+        return cls(**{name: getattr(source, constant) for name, constant in CONFIG_NAMES.items()})
 
     def __post_init__(self) -> None:
         cuts = self.rfm_score_cuts
@@ -145,9 +167,9 @@ def to_utc(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(exprs)
 
 
-def amount_in_cny(amount: pl.Expr, currency: pl.Expr, rates: dict[str, float] | None = None) -> pl.Expr:
-    """An amount converted to CNY at fixed rates (config.FX_TO_CNY); unknown currencies give null."""
-    rate = currency.str.to_uppercase().replace_strict(rates or config.FX_TO_CNY, default=None, return_dtype=pl.Float64)
+def amount_in_cny(amount: pl.Expr, currency: pl.Expr, rates: Mapping[str, float]) -> pl.Expr:
+    """An amount converted to CNY at fixed rates (the pipeline's: config.FX_TO_CNY); unknown currencies give null."""
+    rate = currency.str.to_uppercase().replace_strict(dict(rates), default=None, return_dtype=pl.Float64)
     return amount.cast(pl.Float64) * rate
 
 
@@ -164,14 +186,16 @@ def _paid_orders(orders: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
             .unique(["golden_id", "order_id"], keep="first", maintain_order=True))
 
 
-def _order_summary(paid: pl.DataFrame, as_of: datetime, window_days: int) -> pl.DataFrame:
-    window_start = as_of - timedelta(days=window_days)
+def _order_summary(paid: pl.DataFrame, as_of: datetime, window_days: int | None) -> pl.DataFrame:
+    """Per buyer: first and last order, frequency, spend and, with a window, the spend inside it."""
+    window_start = as_of - timedelta(days=window_days or 0)
+    recent = pl.col("amount").cast(pl.Float64).filter(pl.col("ordered_at") >= window_start).sum()
     return (paid.group_by("golden_id")
             .agg(first_order_at=pl.col("ordered_at").min(),
                  last_order_at=pl.col("ordered_at").max(),
                  frequency=pl.len().cast(pl.Int64),
                  monetary_cny=pl.col("amount").cast(pl.Float64).sum(),
-                 recent_spend_cny=pl.col("amount").cast(pl.Float64).filter(pl.col("ordered_at") >= window_start).sum())
+                 recent_spend_cny=recent if window_days is not None else pl.lit(None, dtype=pl.Float64))
             .with_columns(recency_days=_days(pl.lit(as_of) - pl.col("last_order_at")),
                           avg_days_between_orders=pl.when(pl.col("frequency") > 1).then(
                               (pl.col("last_order_at") - pl.col("first_order_at")).dt.total_microseconds()
@@ -201,7 +225,7 @@ RFM_SEGMENTS = ("Champions", "Loyal customers", "Potential loyalists", "New cust
 _RFM_CELL = {r * 10 + fm: RFM_GRID[fm][r - 1] for fm in RFM_GRID for r in range(1, 6)}
 
 
-def quantile_score(expr: pl.Expr, cuts: tuple[float, ...] = config.RFM_SCORE_CUTS) -> pl.Expr:
+def quantile_score(expr: pl.Expr, cuts: tuple[float, ...] = QUINTILES) -> pl.Expr:
     """Score 1..len(cuts)+1 from the percent rank of a value in its frame (higher value, higher score).
 
     percent rank = (rank - 1) / (n - 1), 0 when n = 1, where equal values share their group's mean
@@ -238,7 +262,7 @@ def _rfm_scores(summary: pl.DataFrame, cuts: tuple[float, ...]) -> pl.DataFrame:
                                rfm_segment=rfm_segment(r, f, m))
 
 
-def rfm(orders: pl.DataFrame, as_of: date | datetime, cuts: tuple[float, ...] = config.RFM_SCORE_CUTS) -> pl.DataFrame:
+def rfm(orders: pl.DataFrame, as_of: date | datetime, cuts: tuple[float, ...] = QUINTILES) -> pl.DataFrame:
     """RFM per customer with at least one paid order before as_of (others have no row).
 
     recency_days, frequency (paid orders), monetary_cny (their sum), r/f/m scores by
@@ -246,7 +270,7 @@ def rfm(orders: pl.DataFrame, as_of: date | datetime, cuts: tuple[float, ...] = 
     rfm_segment from ``RFM_GRID``.
     """
     at = as_of_instant(as_of)
-    summary = _order_summary(_paid_orders(orders, at), at, config.TIER_SPEND_WINDOW_DAYS)
+    summary = _order_summary(_paid_orders(orders, at), at, None)
     return _rfm_scores(summary, cuts).select(
         "golden_id", "first_order_at", "last_order_at", "recency_days", "frequency", "monetary_cny",
         "r_score", "f_score", "m_score", "fm_score", "rfm_code", "rfm_segment")
@@ -316,7 +340,7 @@ def _prepare(customers: pl.DataFrame, orders: pl.DataFrame, as_of: datetime, s: 
 
 
 def value_tier(customers: pl.DataFrame, orders: pl.DataFrame, as_of: date | datetime,
-               settings: SegmentSettings = SegmentSettings()) -> pl.DataFrame:
+               settings: SegmentSettings) -> pl.DataFrame:
     """VIP / important / ordinary for every customer, from spend over a trailing window and tenure.
 
     VIP: tenure >= vip_min_tenure_days and window spend > 0 and (spend >= vip_min_spend_cny or
@@ -330,7 +354,7 @@ def value_tier(customers: pl.DataFrame, orders: pl.DataFrame, as_of: date | date
 
 
 def lifecycle_stage(customers: pl.DataFrame, orders: pl.DataFrame, as_of: date | datetime,
-                    settings: SegmentSettings = SegmentSettings()) -> pl.DataFrame:
+                    settings: SegmentSettings) -> pl.DataFrame:
     """Exactly one lifecycle stage per customer; the first rule that holds decides.
 
     1. potential: known, no paid order before as_of (潜在客户)
@@ -368,8 +392,7 @@ def ticket_counts(tickets: pl.DataFrame | None, as_of: datetime, complaint_windo
     ).cast(schema)
 
 
-def tags(segments: pl.DataFrame, churn: pl.DataFrame | None = None,
-         settings: SegmentSettings = SegmentSettings()) -> pl.DataFrame:
+def tags(segments: pl.DataFrame, churn: pl.DataFrame | None, settings: SegmentSettings) -> pl.DataFrame:
     """Tags per customer from a frame with golden_id, value_tier, lifecycle_stage, recent_complaints
     and open_tickets; adds churn_risk_band and tags (a list, in the order of TAGS).
 
@@ -417,33 +440,31 @@ def _cn_region_of(code: int) -> str:
     return "西北"
 
 
-def _province_regions() -> dict[str, str]:
-    """Every spelling of a Chinese province in the reference table (name, aliases, CN-XX) -> region."""
+def province_regions(reference: str) -> dict[str, str]:
+    """Every spelling of a Chinese province (name, aliases, CN-XX) -> its region, from the reference
+    table's lines "<GB/T 2260 code> <ISO code> <full name> <alias|alias...>"
+    (assets/standardize/reference/regions.py CN_PROVINCES)."""
     mapping: dict[str, str] = {}
-    for line in region_ref.CN_PROVINCES.strip().splitlines():
+    for line in reference.strip().splitlines():
         code, iso, full, aliases = line.split(" ", 3)
-        region = _cn_region_of(int(code))
+        region_name = _cn_region_of(int(code))
         for name in (full, f"CN-{iso}", *aliases.split("|")):
-            mapping[name.strip().lower()] = region
+            mapping[name.strip().lower()] = region_name
     return mapping
 
 
-PROVINCE_REGIONS = _province_regions()
-
-
-def region(province: pl.Expr, country: pl.Expr) -> pl.Expr:
-    """China: the province's geographic region; elsewhere the ISO country code; null when unknown.
-
-    A province that is Chinese counts when the country is CN or missing.
+def region(province: pl.Expr, country: pl.Expr, provinces: Mapping[str, str]) -> pl.Expr:
+    """China: the province's geographic region (``provinces``: `province_regions`); elsewhere the ISO
+    country code; null when unknown. A province that is Chinese counts when the country is CN or missing.
     """
     cn_region = province.cast(pl.String).str.strip_chars().str.to_lowercase().replace_strict(
-        PROVINCE_REGIONS, default=None, return_dtype=pl.String)
+        dict(provinces), default=None, return_dtype=pl.String)
     code = country.cast(pl.String).str.strip_chars().str.to_uppercase()
     return (pl.when(code.is_null() | (code == "CN")).then(cn_region)
             .otherwise(code))
 
 
-def company_categories(customers: pl.DataFrame) -> pl.DataFrame:
+def company_categories(customers: pl.DataFrame, provinces: Mapping[str, str]) -> pl.DataFrame:
     """Industry, size and region categories (分类管理, seeds 002 §3).
 
     Industry and size are kept for companies only; region is given for every customer.
@@ -453,17 +474,18 @@ def company_categories(customers: pl.DataFrame) -> pl.DataFrame:
         "golden_id",
         industry_category=pl.when(company).then(pl.col("industry")),
         size_category=pl.when(company).then(pl.col("company_size")),
-        region=region(pl.col("province"), pl.col("country")),
+        region=region(pl.col("province"), pl.col("country"), provinces),
     )
 
 
 # ---- the mart -------------------------------------------------------------------------------------
 
 def customer_segments(customers: pl.DataFrame, orders: pl.DataFrame, tickets: pl.DataFrame | None,
-                      as_of: date | datetime, churn: pl.DataFrame | None = None,
-                      settings: SegmentSettings = SegmentSettings()) -> pl.DataFrame:
+                      as_of: date | datetime, churn: pl.DataFrame | None = None, *,
+                      settings: SegmentSettings, provinces: Mapping[str, str] | None = None) -> pl.DataFrame:
     """One row per golden customer (including those who never bought) with every column of
     SEGMENT_COLUMNS, in that order. Orders of golden ids not among the customers are ignored.
+    Without ``provinces`` (`province_regions`) a Chinese customer's region is unknown.
     """
     at = as_of_instant(as_of)
     paid = _paid_orders(orders, at)
@@ -474,5 +496,5 @@ def customer_segments(customers: pl.DataFrame, orders: pl.DataFrame, tickets: pl
     staged = staged.join(counts, on="golden_id", how="left").with_columns(
         pl.col("recent_complaints").fill_null(0), pl.col("open_tickets").fill_null(0))
     tagged = tags(staged, churn, settings)
-    categories = company_categories(customers)
+    categories = company_categories(customers, provinces or {})
     return tagged.join(categories, on="golden_id", how="left").select(list(SEGMENT_COLUMNS)).sort("golden_id")

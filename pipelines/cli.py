@@ -253,85 +253,8 @@ def resolve(inputs: tuple[Path, ...], mapping_paths: tuple[Path, ...], output: P
                       highlight=False, soft_wrap=True)
 
 
-@main.command()
-@click.option("--transactions", "transactions_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              required=True, help="Transaction table, .csv or .parquet: one row per order.")
-@click.option("--customer-col", required=True, help="Column naming the customer.")
-@click.option("--date-col", required=True, help="Column with the order date (a time or offset is ignored).")
-@click.option("--amount-col", required=True, help="Column with the order amount.")
-@click.option("--calibration-end", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Last day of the period the models are fitted on.")
-@click.option("--holdout-end", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Last day of the holdout: compare predicted with actual repeat purchases after calibration end.")
-@click.option("--time-unit", type=click.Choice(["day", "week"]), default="day", show_default=True,
-              help="Unit of recency, T and the horizon; purchases in one unit count once.")
-@click.option("--horizon", type=click.IntRange(min=1), default=None,
-              help="Time units of predicted purchases and CLV [default: one year, 365 days or 52 weeks].")
-@click.option("--discount-rate", type=click.FloatRange(min=0), default=0.1, show_default=True,
-              help="Annual discount rate of CLV, applied monthly.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
-@click.option("--output", type=click.Path(path_type=Path), default=None,
-              help="Write the per-customer CLV table to this .csv or .parquet.")
-@friendly_errors
-def clv(transactions_path: Path, customer_col: str, date_col: str, amount_col: str, calibration_end: datetime,
-        holdout_end: datetime | None, time_unit: str, horizon: int | None, discount_rate: float, as_json: bool,
-        output: Path | None, verbose: bool) -> None:
-    """Fit BG/NBD and Gamma-Gamma on any transaction table; with --holdout-end, predicted against actual."""
-    import json
-
-    from assets.standardize.files import write_any
-    from models.clv_report import clv_report_from_file
-
-    with console.status("fitting CLV models…"):
-        report = clv_report_from_file(
-            transactions_path, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
-            calibration_end=calibration_end.date(), holdout_end=holdout_end.date() if holdout_end else None,
-            time_unit=time_unit, horizon=horizon, discount_rate_annual=discount_rate)
-    if output:
-        write_any(report.clv, output)
-    if as_json:
-        click.echo(json.dumps(report.to_dict() | {"output": str(output) if output else None}, indent=2))
-    else:
-        _print_clv(report, output)
-    for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
-
-
-def _print_clv(report, output: Path | None) -> None:
-    bg, gg, unit = report.bgnbd, report.gamma_gamma, report.time_unit
-    out.print(f"{report.customers:,} customers, {report.transactions:,} transactions; calibration to "
-              f"{report.calibration_end}" + (f", holdout to {report.holdout_end}" if report.holdout_end else "")
-              + f"; time unit: {unit}", highlight=False)
-    models = Table(title="fitted models", title_justify="left")
-    for column in ("model", "parameters", "log-likelihood", "customers", "converged"):
-        models.add_column(column, justify="right" if column in ("log-likelihood", "customers") else "left")
-    models.add_row("BG/NBD", f"r={bg.r:.4g} alpha={bg.alpha:.4g} a={bg.a:.4g} b={bg.b:.4g}",
-                   f"{bg.log_likelihood:,.2f}", f"{bg.n_customers:,}", "yes" if bg.converged else "[red]no[/]")
-    models.add_row("Gamma-Gamma", f"p={gg.p:.4g} q={gg.q:.4g} v={gg.v:.4g}", f"{gg.log_likelihood:,.2f}",
-                   f"{gg.n_customers:,}", "yes" if gg.converged else "[red]no[/]")
-    out.print(models)
-    if report.holdout:
-        holdout = report.holdout
-        table = Table(title=f"repeat purchases in the holdout ({holdout.duration:g} {unit}s)", title_justify="left")
-        for column in ("calibration repeats", "customers", "actual", "predicted", "actual/customer", "predicted/customer"):
-            table.add_column(column, justify="right")
-        for row in holdout.by_frequency.iter_rows(named=True):
-            table.add_row(row["frequency_group"], f"{row['customers']:,}", f"{row['actual']:,.0f}",
-                          f"{row['predicted']:,.1f}", f"{row['actual_mean']:.3f}", f"{row['predicted_mean']:.3f}")
-        table.add_row("total", f"{holdout.customers:,}", f"{holdout.actual:,.0f}", f"{holdout.predicted:,.1f}",
-                      f"{holdout.actual / max(holdout.customers, 1):.3f}",
-                      f"{holdout.predicted / max(holdout.customers, 1):.3f}", style="bold")
-        out.print(table)
-    clv = report.clv
-    out.print(f"next {report.horizon} {unit}s: {clv['expected_purchases'].sum():,.1f} expected purchases, "
-              f"{clv['expected_spend'].sum():,.2f} expected spend, CLV {clv['clv'].sum():,.2f} "
-              f"(discounted monthly at {report.discount_rate_annual:.1%} a year)", highlight=False)
-    if output:
-        out.print(f"per-customer CLV: {output}", highlight=False)
-
-
-# the privacy and audit commands register themselves on `main`
-from pipelines import cli_privacy  # noqa: E402,F401
+# the analytics, privacy and audit commands register themselves on `main`
+from pipelines import cli_analytics, cli_privacy  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

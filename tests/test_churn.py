@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
 from models import churn
+from models.churn_evaluation import evaluate, verdict
 from pipelines.generator import generate
 
 AS_OF = date(2026, 11, 1)
@@ -88,8 +89,8 @@ def model(snapshots) -> churn.ChurnModel:
 
 
 @pytest.fixture(scope="module")
-def report(model, snapshots) -> dict:
-    return churn.evaluate(model, snapshots[HELD_OUT], permutation_repeats=2)
+def report(model, snapshots, frames) -> dict:
+    return evaluate(model, snapshots[HELD_OUT], orders=frames["orders"], permutation_repeats=2)
 
 
 # --- small hand-made frames ------------------------------------------------------------------
@@ -268,6 +269,16 @@ def test_model_beats_the_recency_baseline_out_of_time(report):
     assert report["roc_auc"] > 0.7
 
 
+def test_baselines_are_scored_on_the_same_customers_with_every_metric(report):
+    for key in ("recency_baseline", "bgnbd_baseline"):
+        assert set(report[key]) >= {"roc_auc", "pr_auc", "brier"}, key
+        assert 0 < report[key]["brier"] < 0.5 and 0.5 < report[key]["roc_auc"] < 1
+    assert report["bgnbd_baseline"]["fit"]["heldout"]["converged"]
+    assert str(report["customers"]) not in report["baseline_calibration"]  # calibrated on another cutoff's customers
+    assert report["beats_baselines"] is verdict(report)[0]
+    assert report["verdict"].startswith("the model beats" if report["beats_baselines"] else "the model does NOT beat")
+
+
 def test_calibrated_probabilities_are_probabilities_and_roughly_calibrated(model, snapshots, report):
     probability = churn.score(model, snapshots[HELD_OUT])["churn_probability"].to_numpy()
     assert ((probability >= 0) & (probability <= 1)).all()
@@ -314,7 +325,7 @@ def test_evaluate_reports_what_the_model_card_needs(report):
 
 def test_evaluate_refuses_a_cutoff_that_is_not_later_than_training(model, snapshots):
     with pytest.raises(ValueError, match="not later than the training cutoffs"):
-        churn.evaluate(model, snapshots[TRAIN_CUTOFFS[-1]])
+        evaluate(model, snapshots[TRAIN_CUTOFFS[-1]])
 
 
 def test_train_refuses_snapshots_without_labels(frames):

@@ -39,7 +39,7 @@ def test_run_builds_raw_layer_and_rerun_changes_nothing(landing, warehouse_file)
     # only warns
     assert "succeeded" in first.output and "142 passed, 3 failed" in first.output
     warnings = {line.split()[-1] for line in first.output.splitlines() if line.strip().startswith("warning")}
-    assert warnings == {"churn_model_trained", "churn_model_beats_recency", "clv_models_fitted"}
+    assert warnings == {"churn_model_trained", "churn_model_beats_baselines", "clv_models_fitted"}
     assert "core/golden_customer" in first.output
     assert "raw/crm_contacts" in first.output
     tables = snapshot(warehouse_file)

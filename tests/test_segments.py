@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assets.standardize.reference.regions import CN_PROVINCES
 from models import segments as sg
+from pipelines import config
+
+SETTINGS = sg.SegmentSettings.from_config(config)  # the pipeline's thresholds
+PROVINCES = sg.province_regions(CN_PROVINCES)
 
 AS_OF = date(2024, 12, 31)  # a date means its end: the snapshot instant is 2025-01-01 00:00 UTC
 INSTANT = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -140,7 +148,7 @@ def tier_case(rows: list[tuple[str, float, int]], settings: sg.SegmentSettings, 
     return dict(sg.value_tier(customers, orders, AS_OF, settings).select("golden_id", "value_tier").rows())
 
 
-ABSOLUTE = sg.SegmentSettings(vip_min_spend_cny=1000, vip_top_share=0, vip_min_tenure_days=365,
+ABSOLUTE = dataclasses.replace(SETTINGS, vip_min_spend_cny=1000, vip_top_share=0, vip_min_tenure_days=365,
                               important_min_spend_cny=300, important_top_share=0, important_min_tenure_days=30)
 
 
@@ -161,7 +169,7 @@ def test_tier_counts_only_spend_inside_the_window():
 
 
 def test_tier_by_top_share_of_spenders_with_ties():
-    shares = sg.SegmentSettings(vip_min_spend_cny=1e12, vip_top_share=0.1, vip_min_tenure_days=365,
+    shares = dataclasses.replace(SETTINGS, vip_min_spend_cny=1e12, vip_top_share=0.1, vip_min_tenure_days=365,
                                 important_min_spend_cny=1e12, important_top_share=0.3,
                                 important_min_tenure_days=30)
     spends = [1000, 900, 900, 700, 600, 500, 400, 300, 200, 100]  # ten spenders
@@ -193,7 +201,7 @@ def test_lifecycle_stage_of_hand_made_histories():
     orders = orders_frame([(g, f"{g}-{i}", days_ago(age), "paid", 100.0)
                            for g, (ages, _, _) in LIFECYCLE_CASES.items() for i, age in enumerate(ages)]
                           + [("cancelled_only", "x", days_ago(5), "cancelled", 100.0)])
-    got = dict(sg.lifecycle_stage(customers, orders, AS_OF).select("golden_id", "lifecycle_stage").rows())
+    got = dict(sg.lifecycle_stage(customers, orders, AS_OF, SETTINGS).select("golden_id", "lifecycle_stage").rows())
     assert got == {g: stage for g, (_, _, stage) in LIFECYCLE_CASES.items()}
 
 
@@ -214,7 +222,7 @@ def test_every_customer_gets_exactly_one_lifecycle_stage(histories, seen):
                                  for g, s in zip(ids, seen, strict=True)])
     orders = orders_frame([(g, f"{g}-{i}", days_ago(age + 0.25), status, 10.0)
                            for g, history in histories.items() for i, (age, status) in enumerate(history)])
-    got = sg.lifecycle_stage(customers, orders, AS_OF)
+    got = sg.lifecycle_stage(customers, orders, AS_OF, SETTINGS)
     assert sorted(got["golden_id"]) == sorted(ids)
     assert got["lifecycle_stage"].null_count() == 0
     assert set(got["lifecycle_stage"]) <= set(sg.LIFECYCLE_STAGES)
@@ -226,7 +234,7 @@ def test_every_customer_gets_exactly_one_lifecycle_stage(histories, seen):
                 if g in bought}
     assert {g for g, s in stages.items() if s == "lost"} == {g for g, age in last_age.items() if age > 365}
     # the whole mart agrees with the function and keeps one row per customer
-    mart = sg.customer_segments(customers, orders, None, AS_OF)
+    mart = sg.customer_segments(customers, orders, None, AS_OF, settings=SETTINGS)
     assert dict(mart.select("golden_id", "lifecycle_stage").rows()) == stages
 
 
@@ -247,7 +255,7 @@ def test_tags_from_tier_lifecycle_complaints_tickets_and_churn_band():
         ("vip", "t3", "repair", days_ago(3), None),                    # still open
     ])
     churn = pl.DataFrame({"golden_id": ["lost_low_band", "active_high_band"], "risk_band": ["low", "high"]})
-    mart = sg.customer_segments(customers, orders, tickets, AS_OF, churn=churn)
+    mart = sg.customer_segments(customers, orders, tickets, AS_OF, churn=churn, settings=SETTINGS)
     got = {g: t for g, t in mart.select("golden_id", "tags").rows()}
     assert got == {"vip": ["VIP", "open_ticket"], "prospect": ["potential"], "lost": ["high_risk"],
                    "lost_low_band": [], "active_high_band": ["high_risk"], "complained": ["complainer"]}
@@ -263,7 +271,7 @@ def test_tags_from_tier_lifecycle_complaints_tickets_and_churn_band():
 ])
 def test_region_of_province_or_country(province, country, region):
     frame = pl.DataFrame({"p": [province], "c": [country]}, schema={"p": pl.String, "c": pl.String})
-    assert frame.select(sg.region(pl.col("p"), pl.col("c"))).item() == region
+    assert frame.select(sg.region(pl.col("p"), pl.col("c"), PROVINCES)).item() == region
 
 
 def test_company_categories_keep_industry_and_size_for_companies_only():
@@ -273,14 +281,14 @@ def test_company_categories_keep_industry_and_size_for_companies_only():
         {"golden_id": "pe", "customer_kind": "person", "industry": "教育", "company_size": "small",
          "province": "四川省", "country": "CN"},
     ])
-    got = {r[0]: r[1:] for r in sg.company_categories(customers).rows()}
+    got = {r[0]: r[1:] for r in sg.company_categories(customers, PROVINCES).rows()}
     assert got == {"co": ("制造业", "medium", "华东"), "pe": (None, None, "西南")}
 
 
 def test_mart_has_one_documented_row_per_customer_and_ignores_unknown_customers():
     customers = customers_frame([{"golden_id": g} for g in ["A", "B", "C", "D", "E", "F", "G", "H"]])
     orders = pl.concat([RFM_ORDERS, orders_frame([("ghost", "g1", at(2024, 5, 1), "paid", 1.0)])])
-    mart = sg.customer_segments(customers, orders, None, AS_OF)
+    mart = sg.customer_segments(customers, orders, None, AS_OF, settings=SETTINGS)
     assert mart.columns == list(sg.SEGMENT_COLUMNS)
     assert mart["golden_id"].to_list() == ["A", "B", "C", "D", "E", "F", "G", "H"]
     assert all(desc.strip() for desc in sg.SEGMENT_COLUMNS.values())
@@ -309,3 +317,31 @@ def test_amount_in_cny_uses_fixed_rates():
     frame = pl.DataFrame({"amount": [10.0, 10.0, 10.0], "currency": ["CNY", "usd", "XYZ"]})
     got = frame.select(sg.amount_in_cny(pl.col("amount"), pl.col("currency"), {"CNY": 1.0, "USD": 7.1}))
     assert got["amount"].to_list() == [10.0, 71.0, None]
+
+
+# ---- settings and layering ------------------------------------------------------------------------
+
+def test_settings_come_from_the_pipeline_configuration():
+    assert set(sg.CONFIG_NAMES) == {f.name for f in dataclasses.fields(sg.SegmentSettings)}
+    for name, constant in sg.CONFIG_NAMES.items():
+        assert getattr(SETTINGS, name) == getattr(config, constant), name
+
+
+def test_settings_refuse_cuts_that_are_not_four_ascending_points():
+    with pytest.raises(ValueError, match="four ascending"):
+        dataclasses.replace(SETTINGS, rfm_score_cuts=(0.5, 0.2, 0.6, 0.8))
+
+
+# models whose upward imports are known debt (not yet mended); any other is a regression
+UPWARD_IMPORTS_LEFT = {"satisfaction.py"}
+
+
+def test_models_import_nothing_from_assets_or_pipelines():
+    upward = {}
+    for path in sorted((Path(__file__).parent.parent / "models").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("assets", "pipelines") for n in names):
+                upward.setdefault(path.name, []).extend(names)
+    assert set(upward) <= UPWARD_IMPORTS_LEFT, upward

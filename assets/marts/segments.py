@@ -6,7 +6,9 @@ import polars as pl
 
 from assets.marts.activity import ACTIVITY_DEPS, read_activity
 from assets.marts.tables import MartBuild, MartTable, mart_asset
-from models.segments import SEGMENT_COLUMNS, customer_segments
+from assets.standardize.reference.regions import CN_PROVINCES
+from models.segments import SEGMENT_COLUMNS, SegmentSettings, customer_segments, province_regions
+from pipelines import config
 from pipelines import warehouse as wh
 from quality.mart_checks import one_row_per_customer, values_between
 
@@ -16,6 +18,7 @@ CUSTOMER_SEGMENT = MartTable(
     "and, for companies, industry / size / region categories, as of the run date.",
     SEGMENT_COLUMNS,
 )
+PROVINCES = province_regions(CN_PROVINCES)  # every spelling of a Chinese province -> its region
 CHECKS = {
     "customer_segment_one_row_per_customer": (True, "Every golden customer exactly once."),
     "customer_segment_values_in_range": (True, "RFM scores within 1-5; recency, frequency and spend not negative."),
@@ -30,7 +33,8 @@ def churn_bands(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
 
 def build_customer_segment(con: duckdb.DuckDBPyConnection, as_of) -> MartBuild:
     activity = read_activity(con)
-    segments = customer_segments(activity.customers, activity.orders, activity.tickets, as_of, churn=churn_bands(con))
+    segments = customer_segments(activity.customers, activity.orders, activity.tickets, as_of, churn=churn_bands(con),
+                                 settings=SegmentSettings.from_config(config), provinces=PROVINCES)
     checks = [
         one_row_per_customer("customer_segment", segments, activity.customers, every_customer=True),
         values_between("customer_segment", segments, {"r_score": (1, 5), "f_score": (1, 5), "m_score": (1, 5),
