@@ -73,6 +73,8 @@ def test_a_loaded_file_with_the_same_size_and_time_is_not_hashed_again(con, land
     touched = ingest_files(con, crm_contacts.SOURCE, landing)
     assert hashed == ["crm_contacts.csv"] and touched.skipped_files == ["crm_contacts.csv"]
     hashed.clear()
+    ingest_files(con, crm_contacts.SOURCE, landing)  # the new time is remembered
+    assert hashed == []
     ingest_files(con, crm_contacts.SOURCE, landing, trust_file_stats=False)  # --full hashes every file
     assert hashed == ["crm_contacts.csv"]
 
@@ -205,3 +207,12 @@ def test_erp_missing_table_and_password_never_shown(landing):
     with pytest.raises(IngestError) as info:
         read_erp_table("postgresql+nosuchdriver://crm:s3cret@db.internal/erp", "customers")
     assert "s3cret" not in str(info.value) and "***" in str(info.value)
+
+
+def test_files_loaded_before_sizes_were_kept_are_hashed_once_more(con, landing, monkeypatch):
+    ingest_files(con, crm_contacts.SOURCE, landing)
+    wh.execute(con, "UPDATE quality.ingested_files SET file_size = NULL, file_mtime_ns = NULL")  # an older ledger
+    hashed = _hashing(monkeypatch)
+    ingest_files(con, crm_contacts.SOURCE, landing)
+    ingest_files(con, crm_contacts.SOURCE, landing)
+    assert hashed == ["crm_contacts.csv"]

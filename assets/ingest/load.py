@@ -244,7 +244,12 @@ def ingest_files(
                                               typed=source.format == "parquet")
     for path in files:
         label, stat = path.relative_to(landing).as_posix(), path.stat()
-        digest = seen.get((label, stat.st_size, stat.st_mtime_ns)) or file_sha256(path)
+        digest = seen.get((label, stat.st_size, stat.st_mtime_ns))
+        if digest is None:
+            digest = file_sha256(path)
+            if digest in known:
+                wh.run_sql(con, "record_file_stat", {"source": source.name, "file_hash": digest, "source_file": label,
+                                                     "file_size": stat.st_size, "file_mtime_ns": stat.st_mtime_ns})
         if digest in known:
             outcome.skipped_files.append(label)
             continue
