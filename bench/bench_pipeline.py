@@ -7,6 +7,7 @@ step times and row counts come from the run's Dagster events. Finally the last d
 nothing changed (target: at most 10 s). Progress goes to stderr, the tables to stdout.
     .venv/bin/python bench/bench_pipeline.py --customers 20000 --days 3
     .venv/bin/python bench/bench_pipeline.py --customers 20000 --days 3 --full-every-day --json full.json
+    .venv/bin/python bench/bench_pipeline.py --customers 20000 --days 3 --out DIR --reuse --again 3   # reruns only
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class DayRun:
     assets: dict[str, dict] = field(default_factory=dict)  # asset -> step, rows, rows_added
     erp_changes: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    repeat: int = 0  # the how-manieth nothing-new rerun of the day (0: the first)
 
     @property
     def new_raw_rows(self) -> int:
@@ -71,7 +73,9 @@ class DayRun:
 
     @property
     def label(self) -> str:
-        return f"{self.day} again" if self.kind == "nothing new" else str(self.day)
+        if self.kind != "nothing new":
+            return str(self.day)
+        return f"{self.day} again" + (f" ({self.repeat + 1})" if self.repeat else "")
 
 
 def parse_args() -> argparse.Namespace:
@@ -85,10 +89,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="Keep the working folder (landing, warehouse, logs).")
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure to this JSON file.")
     parser.add_argument("--full-every-day", action="store_true", help="Pass --full to every run (a full re-resolve).")
+    parser.add_argument("--again", type=int, default=1, help="Runs of the last day again with nothing new (default 1).")
+    parser.add_argument("--reuse", action="store_true",
+                        help="--out is a working folder an earlier bench left (same --customers, --days, --as-of): "
+                             "only rerun its last day --again times, with nothing new.")
     args = parser.parse_args()
-    if args.customers < 1 or args.days < 1:
-        parser.error("--customers and --days must be at least 1")
-    if args.out and args.out.exists() and any(args.out.iterdir()):
+    if args.customers < 1 or args.days < 1 or args.again < 0:
+        parser.error("--customers and --days must be at least 1, --again at least 0")
+    if args.reuse and not (args.out and (args.out / "warehouse").is_dir()):
+        parser.error("--reuse needs --out, a working folder with a warehouse an earlier bench left")
+    if not args.reuse and args.out and args.out.exists() and any(args.out.iterdir()):
         parser.error(f"--out {args.out} is not empty")
     return args
 
@@ -105,10 +115,11 @@ def generate_days(landing: Path, customers: int, as_of: date, days: int) -> floa
     return time.perf_counter() - started
 
 
-def run_plan(as_of: date, days: int) -> list[tuple[date, str]]:
-    """(date, kind) of every run: the first load, the increments, then the last day again."""
+def run_plan(as_of: date, days: int, again: int = 1, reuse: bool = False) -> list[tuple[date, str]]:
+    """(date, kind) of every run: the first load, the increments (not when reusing a folder that has
+    them), then the last day ``again`` times more."""
     plan = [(as_of + timedelta(days=i), "increment" if i else "first load") for i in range(days)]
-    return plan + [(plan[-1][0], "nothing new")]
+    return ([] if reuse else plan) + [(plan[-1][0], "nothing new")] * again
 
 
 def crm360() -> str:
@@ -138,7 +149,7 @@ def last_lines(path: Path, n: int = 3) -> str:
     return " | ".join(lines[-n:]) or "no output"
 
 
-def run_day(day: date, kind: str, work: Path, full: bool) -> DayRun:
+def run_day(day: date, kind: str, work: Path, full: bool, repeat: int = 0) -> DayRun:
     """Apply the day's ERP changes (not for the rerun), run crm360 for the day and read its events."""
     landing, logs = work / "landing", work / "logs"
     erp_changes = {}
@@ -146,7 +157,7 @@ def run_day(day: date, kind: str, work: Path, full: bool) -> DayRun:
         from pipelines.generator.days import apply_erp_delivery
 
         erp_changes = apply_erp_delivery(landing, day)
-    name = f"{day}{'-again' if kind == 'nothing new' else ''}"
+    name = f"{day}{'-again' if kind == 'nothing new' else ''}{f'-{repeat + 1}' if repeat else ''}"
     env = {k: v for k, v in os.environ.items() if k != "CRM360_ERP_URL"}  # the ERP is the landing's erp.sqlite
     previous = latest_run_id()
     measured = run_measured(run_command(landing, work / "warehouse" / "warehouse.duckdb", day, full), env,
@@ -160,7 +171,7 @@ def run_day(day: date, kind: str, work: Path, full: bool) -> DayRun:
                   measured.start, measured.end, step_figures(events, measured),
                   {a: {"step": m.step, "rows": m.rows, "rows_added": m.rows_added, "carried_from": m.carried_from}
                    for a, m in events.assets.items()},
-                  erp_changes, error)
+                  erp_changes, error, repeat)
 
 
 def steps_overlap(run: DayRun) -> bool:
@@ -274,9 +285,10 @@ def write_json(path: Path, args: argparse.Namespace, generate_seconds: float, fu
 def run_days(args: argparse.Namespace, work: Path, full: bool) -> list[DayRun]:
     """Every run of the plan, a line on stderr as each ends; stops at a failed run."""
     runs: list[DayRun] = []
-    for day, kind in run_plan(args.as_of, args.days):
+    for day, kind in run_plan(args.as_of, args.days, args.again, args.reuse):
+        repeat = sum(r.kind == kind == "nothing new" for r in runs)
         with progress.status(f"running {day} ({kind})…"):
-            runs.append(run_day(day, kind, work, full))
+            runs.append(run_day(day, kind, work, full, repeat))
         progress.print(day_line(runs[-1]), highlight=False, soft_wrap=True)
         if runs[-1].error:
             break
@@ -292,9 +304,10 @@ def main() -> None:
         full = args.full_every_day and has_full_flag()
         if args.full_every_day and not full:
             progress.print("[yellow]warning:[/] crm360 run has no --full flag yet; running incrementally")
-        generate_seconds = generate_days(work / "landing", args.customers, args.as_of, args.days)
-        progress.print(f"generated {args.customers:,} customers over {args.days} day(s) in {generate_seconds:.1f} s",
-                       highlight=False)
+        generate_seconds = 0.0 if args.reuse else generate_days(work / "landing", args.customers, args.as_of, args.days)
+        if not args.reuse:
+            progress.print(f"generated {args.customers:,} customers over {args.days} day(s) in {generate_seconds:.1f} s",
+                           highlight=False)
         runs = run_days(args, work, full)
         for table in (summary_table(runs), *step_tables(runs), rows_table(runs)):
             out.print(table)
