@@ -18,6 +18,17 @@ ENV_DAGSTER_URL = "CRM360_DAGSTER_URL"  # the Dagster UI the alerts link to (def
 # keys the hashes of masked exports and of the erasure log (any long random string).
 ENV_ENCRYPTION_KEY = "CRM360_ENCRYPTION_KEY"
 ENV_HASH_KEY = "CRM360_HASH_KEY"
+ENV_DUCKDB_MEMORY = "CRM360_DUCKDB_MEMORY"  # DuckDB's memory limit, e.g. 6GB (default: DUCKDB_MEMORY_SHARE of RAM)
+# DuckDB spills joins, sorts and temporary tables to disk past this share of the machine's memory,
+# leaving the rest to Polars in the same process (DuckDB's own default, 80 %, leaves too little).
+DUCKDB_MEMORY_SHARE = 0.4
+
+
+def duckdb_memory_limit() -> str:
+    if os.environ.get(ENV_DUCKDB_MEMORY):
+        return os.environ[ENV_DUCKDB_MEMORY]
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * DUCKDB_MEMORY_SHARE) // 2**20}MB"
 
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")

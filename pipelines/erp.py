@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ LIBPQ_PARAMETERS = frozenset({
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a missing relation
 SQLITE_READERS = 4  # parallel readers of one large SQLite table, at most one per core
 SQLITE_SPLIT_ROWS = 200_000  # rowid span below which one reader is about as fast
+SQLITE_CHUNK_ROWS = 1_000_000  # rowids per piece of a chunked read (read_erp_chunks)
 SQLITE_BATCH_ROWS = 65_536  # rows per Arrow batch (the driver's default, 1024, makes many small chunks)
 
 
@@ -201,6 +203,42 @@ _SQLITE_PRIMES: tuple[tuple[type, str, frozenset[pa.DataType]], ...] = (
 
 
 def _read_sqlite_adbc(parsed: sa.URL, table: str, label: str) -> pl.DataFrame:
+    parts, plan = [], None
+    for part, plan in _sqlite_parts(parsed, table, label, None):
+        parts.append(part)
+    types = []
+    for index, (name, (_, accepted)) in enumerate(zip(parts[0].column_names, plan)):
+        arrived = {part.schema.field(index).type for part in parts}
+        # an INTEGER column with REAL values in one range only: Float64 through SQLAlchemy as well
+        types.append(pa.float64() if pa.float64() in arrived else arrived.pop())
+    schema = pa.schema([pa.field(name, kind) for name, kind in zip(parts[0].column_names, types)])
+    return _like_sqlalchemy(pa.concat_tables(part.cast(schema) for part in parts))
+
+
+def read_erp_chunks(url: str, table: str, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
+    """One ERP table in pieces of about ``chunk_rows`` rows (SQLITE_CHUNK_ROWS), in the order a
+    whole read gives them, so a table of tens of millions of rows never sits in memory at once.
+
+    Each piece is typed as a whole read types the table, except that an INTEGER column holding
+    some REAL values is Float64 only in the pieces that hold them (a whole read makes it Float64
+    throughout), and a column with no value in a piece has Polars' Null type there. A SQLite table
+    ADBC would read differently raises ArrowReadDeclined, possibly after some pieces: read it
+    whole with ``read_erp_table`` then. Other databases come as one piece."""
+    parsed = _parse(url)
+    label = f"{masked_url(url)}#{table}"
+    if parsed.get_backend_name() != "sqlite":
+        yield read_erp_table(url, table)
+        return
+    _sqlite_file(parsed, url)
+    for part, _ in _sqlite_parts(parsed, table, label, chunk_rows or SQLITE_CHUNK_ROWS):
+        yield _like_sqlalchemy(part)
+
+
+def _sqlite_parts(parsed: sa.URL, table: str, label: str,
+                  chunk_rows: int | None) -> Iterator[tuple[pa.Table, list[tuple[str, frozenset[pa.DataType]]]]]:
+    """The table in rowid ranges read by parallel connections (at most SQLITE_READERS ahead of the
+    consumer), in rowid order, each checked against the columns' storage classes; with the column
+    plan. ``chunk_rows`` None: as few ranges as there are readers."""
     try:
         import adbc_driver_sqlite
         import adbc_driver_sqlite.dbapi as adbc_sqlite
@@ -219,35 +257,41 @@ def _read_sqlite_adbc(parsed: sa.URL, table: str, label: str) -> pl.DataFrame:
             cursor.execute(sql, parameters)
             return cursor.fetch_arrow_table()
 
+    def checked(part: pa.Table) -> pa.Table:
+        for index, (name, (_, accepted)) in enumerate(zip(names, plan)):
+            if part.schema.field(index).type not in accepted:
+                raise ArrowReadDeclined(f"column {name!r} mixes storage classes "
+                                        f"(read as {part.schema.field(index).type})")
+        return part.slice(1)  # without the row that set the storage classes
+
     try:
-        split = _rowid_ranges(fetch, table, names)
+        split = _rowid_ranges(fetch, table, names, chunk_rows)
         if split is None:
-            parts = [fetch(query)]
-        else:
-            rowid, ranges = split
-            with ThreadPoolExecutor(len(ranges)) as pool:
-                parts = list(pool.map(partial(fetch, f"{query} WHERE {rowid} BETWEEN ? AND ?"), ranges))
+            yield checked(fetch(query)), plan
+            return
+        rowid, ranges = split
+        readers = min(SQLITE_READERS, os.cpu_count() or 1, len(ranges))
+        with ThreadPoolExecutor(readers) as pool:
+            read = partial(fetch, f"{query} WHERE {rowid} BETWEEN ? AND ?")
+            pending = deque(pool.submit(read, span) for span in ranges[:readers])
+            for span in ranges[readers:] + [None] * readers:
+                part = pending.popleft().result()
+                if span is not None:
+                    pending.append(pool.submit(read, span))
+                yield checked(part), plan
     except (_adbc_error(), OSError, pa.ArrowException) as exc:
         raise ArrowReadDeclined(f"ADBC could not read it: {_first_line(exc)}") from exc
-    types = []
-    for index, (name, (_, accepted)) in enumerate(zip(names, plan)):
-        arrived = {part.schema.field(index).type for part in parts}
-        if not arrived <= accepted:
-            raise ArrowReadDeclined(f"column {name!r} mixes storage classes (read as {', '.join(map(str, arrived))})")
-        # an INTEGER column with REAL values in one range only: Float64 through SQLAlchemy as well
-        types.append(pa.float64() if pa.float64() in arrived else arrived.pop())
-    schema = pa.schema([pa.field(name, kind) for name, kind in zip(names, types)])
-    return _like_sqlalchemy(pa.concat_tables(part.slice(1).cast(schema) for part in parts))
 
 
-def _rowid_ranges(fetch: Callable[[str], pa.Table], table: str,
-                  names: list[str]) -> tuple[str, list[tuple[int, int]]] | None:
-    """Rowid ranges splitting a large rowid table for parallel readers (rowid order is the order a
-    whole-table read returns); None for a small table, a view or a table WITHOUT ROWID."""
+def _rowid_ranges(fetch: Callable[[str], pa.Table], table: str, names: list[str],
+                  chunk_rows: int | None = None) -> tuple[str, list[tuple[int, int]]] | None:
+    """Rowid ranges splitting a large rowid table (rowid order is the order a whole-table read
+    returns): one per parallel reader, or of ``chunk_rows`` rowids each; None for a small table, a
+    view or a table WITHOUT ROWID."""
     readers = min(SQLITE_READERS, os.cpu_count() or 1)
     taken = {name.lower() for name in names}
     rowid = next((alias for alias in ("rowid", "_rowid_", "oid") if alias not in taken), None)
-    if readers < 2 or rowid is None:
+    if (readers < 2 and chunk_rows is None) or rowid is None:
         return None
     try:
         # one aggregate per subquery: SQLite answers each from the b-tree's edge, not by a scan
@@ -255,9 +299,10 @@ def _rowid_ranges(fetch: Callable[[str], pa.Table], table: str,
                           f" (SELECT max({rowid}) FROM {quote_identifier(table)})").to_pylist()[0].values()
     except _adbc_error():
         return None  # no rowid here
-    if low is None or high - low < SQLITE_SPLIT_ROWS:
+    if low is None or high - low < (chunk_rows or SQLITE_SPLIT_ROWS):
         return None
-    cuts = [low + (high - low) * part // readers for part in range(1, readers)]
+    pieces = readers if chunk_rows is None else -(-(high - low + 1) // chunk_rows)
+    cuts = [low + (high - low) * part // pieces for part in range(1, pieces)]
     # open-ended outer ranges: every rowid falls in one range
     return rowid, list(zip([-(2**63), *cuts], [cut - 1 for cut in cuts] + [2**63 - 1]))
 

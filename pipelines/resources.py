@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from pipelines import config
 from pipelines import warehouse as wh
-from pipelines.erp import masked_url, read_erp_table, source_stamp
+from pipelines.erp import masked_url, read_erp_chunks, read_erp_table, source_stamp
 from pipelines.vault import unseal
 from quality.results import SEVERITIES, Policy
 
@@ -57,6 +57,10 @@ class ErpDatabase(ConfigurableResource):
 
     def read_table(self, table: str) -> pl.DataFrame:
         return read_erp_table(self.url, table)
+
+    def read_chunks(self, table: str) -> Iterator[pl.DataFrame]:
+        """The table in pieces (pipelines.erp.read_erp_chunks); may raise ArrowReadDeclined part way."""
+        return read_erp_chunks(self.url, table)
 
     def stamp(self) -> str | None:
         """The ERP's fingerprint (None: read it every run); see pipelines.erp.source_stamp."""

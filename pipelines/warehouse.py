@@ -20,6 +20,8 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from pipelines import config
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 LAYERS = ("raw", "staging", "core", "marts", "quality")
 SCRATCH_SUFFIX = "__next"
@@ -60,9 +62,10 @@ class TableRef:
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The warehouse, with DuckDB's memory capped (config.duckdb_memory_limit): past the cap it spills."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": config.duckdb_memory_limit()})
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> None:
@@ -128,6 +131,22 @@ def stage(con: duckdb.DuckDBPyConnection, ref: TableRef, data: pl.DataFrame | pa
     finally:
         con.unregister("_crm360_stage")
     return scratch
+
+
+def stage_batches(con: duckdb.DuckDBPyConnection, ref: TableRef, batches: Iterable[pl.DataFrame]) -> TableRef:
+    """``stage`` a batch at a time: the first replaces any leftover, the others are appended (by name),
+    so a table larger than memory can be staged from a stream. No batch at all stages nothing."""
+    scratch = None
+    for batch in batches:
+        if scratch is None:
+            scratch = stage(con, ref, batch)
+            continue
+        con.register("_crm360_stage", batch.to_arrow())
+        try:
+            execute(con, f"INSERT INTO {scratch.sql} BY NAME FROM _crm360_stage")
+        finally:
+            con.unregister("_crm360_stage")
+    return scratch or ref.scratch
 
 
 @contextmanager

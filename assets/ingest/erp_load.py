@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 
 import duckdb
 import polars as pl
 
-from assets.ingest.load import (Delivery, IngestOutcome, _expected_columns, _known_hashes, _stage_check_publish,
-                                _without_erased, verify_published, with_lineage)
+from assets.ingest.load import (Delivery, IngestOutcome, _expected_columns, _known_hashes, _published_columns,
+                                _without_erased, check_publish_staged, published_record_id_checks, verify_published,
+                                with_lineage)
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, id_columns
 from assets.privacy.suppression import load_suppression
 from pipelines import warehouse as wh
@@ -23,15 +25,10 @@ from quality.raw_checks import column_drift
 from quality.results import Policy
 
 STAMPS = wh.TableRef("quality", "erp_stamps")
-
-
-def erp_row_hashes(con: duckdb.DuckDBPyConnection, snapshot: pl.DataFrame) -> pl.DataFrame:
-    """``snapshot`` plus ``_row_hash``, an MD5 of all its source columns that is stable across versions."""
-    con.register("_erp_snapshot", snapshot.to_arrow())
-    try:
-        return wh.fetch_frame(con, wh.load_sql("erp_row_hashes"))
-    finally:
-        con.unregister("_erp_snapshot")
+CHANGED_BATCH_ROWS = 500_000  # changed rows lined and staged at a time
+# DuckDB's type for a column whose type a later piece of the snapshot settles
+DUCKDB_TYPES = {pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.String: "VARCHAR", pl.Boolean: "BOOLEAN",
+                pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.Binary: "BLOB"}
 
 
 def _stamp_id(stamp: str) -> str:
@@ -84,7 +81,7 @@ def ingest_unchanged_erp(
 def ingest_erp_snapshot(
     con: duckdb.DuckDBPyConnection,
     table: ErpTable,
-    snapshot: pl.DataFrame,
+    snapshot: pl.DataFrame | Iterable[pl.DataFrame],
     source_label: str,
     *,
     as_of: date | None = None,
@@ -96,8 +93,12 @@ def ingest_erp_snapshot(
     """Append the ERP rows that are new or changed since the last load (change capture by row hash).
 
     An unchanged snapshot adds nothing, so reruns are idempotent; ``raw.<table>`` keeps every
-    version of every row, first-seen time in ``_loaded_at``. ``stamp``, the ERP's fingerprint taken
-    before ``snapshot`` was read, is recorded with a good load (see ``ingest_unchanged_erp``).
+    version of every row, first-seen time in ``_loaded_at``. ``snapshot`` is the table whole or in
+    pieces (pipelines.erp.read_erp_chunks): the pieces go to DuckDB as they come, where the rows are
+    hashed, compared and staged, and come back to Polars only a batch of changed rows at a time, so
+    a table of tens of millions of rows is loaded in the memory of a piece. ``stamp``, the ERP's
+    fingerprint taken before the snapshot was read, is recorded with a good load (see
+    ``ingest_unchanged_erp``).
     """
     wh.ensure_schemas(con)
     loaded_at = loaded_at or datetime.now(timezone.utc)
@@ -105,36 +106,98 @@ def ingest_erp_snapshot(
     outcome = IngestOutcome(table.name, str(ref))
     policy = policy or Policy()
     expected, _ = _expected_columns(con, ref, (*id_columns(table.record_id), *table.required), typed=False)
-    drift = column_drift(source_label, snapshot.schema, expected)
-    delivery = _delivery(con, table, ref, source_label, snapshot.height, drift, as_of)
-    if any(c not in snapshot.columns for c in id_columns(table.record_id)):
-        return verify_published(con, outcome, ref, policy, delivery)
-    hashed = erp_row_hashes(con, snapshot)
-    # the sorted row hashes, joined, hashed: sorted in Polars (the same byte order) rather than in Python
-    snapshot_hash = hashlib.md5(hashed["_row_hash"].sort().str.join("").item().encode()).hexdigest()
-    stamped = (() if stamp is None else
-               (("record_erp_stamp", _stamp_record(table, stamp, snapshot_hash, snapshot.height, drift, run_id,
-                                                   loaded_at)),))
-    if snapshot_hash in _known_hashes(con, table.name):
-        outcome.skipped_files.append(source_label)
-        outcome = verify_published(con, outcome, ref, policy, delivery)
-        if not outcome.blocked_by:
-            for name, params in stamped:
-                wh.run_sql(con, name, params)
-        return outcome
-    hashed = with_lineage(hashed, table.name, table.record_id, source_label, snapshot_hash, loaded_at)
-    if wh.table_exists(con, ref):
-        seen = wh.fetch_frame(con, wh.load_sql("published_row_hashes").format(target=ref.sql))
-        changed = hashed.join(seen, on="_row_hash", how="anti")
-    else:
-        changed = hashed
-    changed, suppressed = _without_erased(changed, table.name, load_suppression(con), table)
-    if changed.height:
+    try:
+        rows, schema = _load_snapshot(con, [snapshot] if isinstance(snapshot, pl.DataFrame) else snapshot)
+        drift = column_drift(source_label, schema, expected)
+        delivery = _delivery(con, table, ref, source_label, rows, drift, as_of)
+        if any(c not in schema for c in id_columns(table.record_id)):
+            return verify_published(con, outcome, ref, policy, delivery)
+        wh.run_sql(con, "erp_snapshot_hashed")
+        snapshot_hash = wh.fetch_value(con, wh.load_sql("erp_snapshot_hash"))
+        stamped = (() if stamp is None else
+                   (("record_erp_stamp", _stamp_record(table, stamp, snapshot_hash, rows, drift, run_id, loaded_at)),))
+        if snapshot_hash in _known_hashes(con, table.name):
+            outcome.skipped_files.append(source_label)
+            outcome = verify_published(con, outcome, ref, policy, delivery)
+            if not outcome.blocked_by:
+                for name, params in stamped:
+                    wh.run_sql(con, name, params)
+            return outcome
+        published = wh.table_exists(con, ref)
+        wh.execute(con, wh.load_sql("erp_snapshot_changed" if published else "erp_snapshot_all").format(
+            target=ref.sql))
+        suppression, suppressed = load_suppression(con), 0
+
+        def batches() -> Iterator[pl.DataFrame]:
+            """The changed rows by spans of the snapshot, each fetched whole (DuckDB takes no other
+            statement on a connection while a result is open, and the staging needs one)."""
+            nonlocal suppressed
+            for first in range(1, max(rows, 1) + 1, CHANGED_BATCH_ROWS):
+                frame = wh.fetch_frame(con, wh.load_sql("erp_snapshot_changed_rows"),
+                                       {"first": first, "last": first + CHANGED_BATCH_ROWS - 1})
+                frame = _with_snapshot_lineage(frame, table, source_label, snapshot_hash, loaded_at)
+                frame, dropped = _without_erased(frame, table.name, suppression, table)
+                suppressed += dropped
+                yield frame
+
+        published_columns = _published_columns(con, ref)
+        scratch = wh.stage_batches(con, ref, batches())
+        _, present, unique = published_record_id_checks(con, scratch)
+        staged = wh.fetch_value(con, wh.load_sql("count_rows").format(target=scratch.sql))
+    finally:
+        wh.run_sql(con, "erp_snapshot_drop")
+    if staged:
         delivery.newest = loaded_at
     outcome.new_files.append(source_label)
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
-               "rows": changed.height, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
+               "rows": staged, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
                "suppressed_rows": suppressed, "file_size": None, "file_mtime_ns": None}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
-    return _stage_check_publish(con, outcome, ref, changed, changed.height, ledger, (table.description, columns),
-                                policy, delivery, also=stamped)
+    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, staged, ledger,
+                                (table.description, columns), policy, delivery, also=stamped)
+
+
+def _with_snapshot_lineage(frame: pl.DataFrame, table: ErpTable, source_label: str, snapshot_hash: str,
+                           loaded_at: datetime) -> pl.DataFrame:
+    """A batch of changed rows with the lineage columns; its row numbers are the rows' places in the
+    snapshot (``_snapshot_row``), as when the whole snapshot was numbered before the comparison."""
+    numbered = with_lineage(frame.drop("_snapshot_row"), table.name, table.record_id, source_label, snapshot_hash,
+                            loaded_at)
+    return numbered.with_columns(frame["_snapshot_row"].cast(pl.Int64).alias("_row_number"))
+
+
+def _load_snapshot(con: duckdb.DuckDBPyConnection, pieces: Iterable[pl.DataFrame]) -> tuple[int, pl.Schema]:
+    """The snapshot's pieces into the temporary table _erp_snapshot; its rows and columns.
+
+    Types follow what a whole read gives (pipelines.erp.read_erp_chunks): a column NULL in the
+    pieces so far takes the type of its first values, and an integer column that meets REAL values
+    becomes DOUBLE, before anything is hashed (a row's hash depends on how its values print)."""
+    rows, types = 0, None
+    for piece in pieces:
+        if types is None:
+            types = dict(piece.schema)
+            wh.execute(con, "DROP TABLE IF EXISTS _erp_snapshot")
+            first = piece.with_columns(pl.col(c).cast(pl.String) for c, t in types.items() if t == pl.Null)
+            con.register("_erp_piece", first.to_arrow())
+            try:
+                wh.execute(con, "CREATE TEMP TABLE _erp_snapshot AS FROM _erp_piece")
+            finally:
+                con.unregister("_erp_piece")
+        else:
+            for column, dtype in piece.schema.items():
+                was = types.get(column)
+                widened = (dtype if was == pl.Null and dtype != pl.Null else
+                           pl.Float64 if was == pl.Int64 and dtype == pl.Float64 else None)
+                if widened is not None:
+                    wh.execute(con, f"ALTER TABLE _erp_snapshot ALTER {wh.quote_ident(column)} TYPE "
+                                    f"{DUCKDB_TYPES[widened.base_type()]}")
+                    types[column] = widened
+            con.register("_erp_piece", piece.to_arrow())
+            try:
+                wh.execute(con, "INSERT INTO _erp_snapshot BY NAME FROM _erp_piece")
+            finally:
+                con.unregister("_erp_piece")
+        rows += piece.height
+    if types is None:
+        raise ValueError("no snapshot: the ERP table came in no pieces")
+    return rows, pl.Schema(types)

@@ -3,6 +3,7 @@
 
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 
 import dagster as dg
 
@@ -12,6 +13,7 @@ from assets.ingest.load import IngestOutcome, ingest_files
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
+from pipelines.erp import ArrowReadDeclined
 from pipelines.partitions import daily_partitions
 from pipelines.resources import ErpDatabase, Landing, QualityPolicy, Warehouse
 from quality.raw_checks import RAW_CHECKS
@@ -98,10 +100,14 @@ def erp_ingest_asset(table: ErpTable) -> dg.AssetsDefinition:
             with warehouse.get_connection() as con:
                 outcome = ingest_unchanged_erp(con, table, label, stamp, as_of=as_of, policy=policy)
         if outcome is None:
-            snapshot = erp.read_table(table.table)
+            load = partial(ingest_erp_snapshot, table=table, source_label=label, as_of=as_of,
+                           run_id=context.run.run_id, policy=policy, stamp=stamp)
             with warehouse.get_connection() as con:
-                outcome = ingest_erp_snapshot(con, table, snapshot, label, as_of=as_of, run_id=context.run.run_id,
-                                              policy=policy, stamp=stamp)
+                try:  # piece by piece, in the memory of a piece
+                    outcome = load(con, snapshot=erp.read_chunks(table.table))
+                except ArrowReadDeclined as reason:
+                    context.log.warning(f"{label}: read whole, through SQLAlchemy: {reason}")
+                    outcome = load(con, snapshot=erp.read_table(table.table))
         else:
             context.log.info(f"{label}: the ERP is unchanged since its last good load (same file, size, time and "
                              "header); not read again")

@@ -21,8 +21,8 @@ from assets.ingest.readers import read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from assets.privacy.suppression import Suppression, load_suppression, suppressed_rows
 from pipelines import warehouse as wh
-from quality.raw_checks import (BLANK_RECORD_ID, WHERE, column_drift, raw_batch_checks, raw_check_outcomes,
-                                record_id_present_outcome, record_id_unique_outcome)
+from quality.raw_checks import (BLANK_RECORD_ID, WHERE, column_drift, raw_check_outcomes, record_id_present,
+                                record_id_present_outcome, record_id_unique, record_id_unique_outcome)
 from quality.freshness import MAX_AGE_HOURS, reference_time, source_freshness
 from quality.volume import MAX_CHANGE, row_count_change
 from quality.results import SAMPLE_ROWS, CheckOutcome, Policy, sample_rows
@@ -142,10 +142,31 @@ def _stage_check_publish(
 ) -> IngestOutcome:
     published_columns = _published_columns(con, ref)
     scratch = wh.stage(con, ref, batch)
+    return check_publish_staged(con, outcome, ref, scratch, (record_id_present(batch), record_id_unique(batch)),
+                                published_columns, rows_read, ledger, comments, policy, delivery, also)
+
+
+def check_publish_staged(
+    con: duckdb.DuckDBPyConnection,
+    outcome: IngestOutcome,
+    ref: wh.TableRef,
+    scratch: wh.TableRef,
+    id_checks: tuple[CheckOutcome, CheckOutcome],
+    published_columns: list[str] | None,
+    rows_read: int,
+    ledger: list[dict],
+    comments: tuple[str, dict[str, str]],
+    policy: Policy,
+    delivery: Delivery,
+    also: tuple[tuple[str, dict], ...] = (),
+) -> IngestOutcome:
+    """Check the batch staged in ``scratch`` (its record-id checks given) and publish it by appending,
+    with its ledger rows and ``also``; a failed error check discards it and leaves raw as it was."""
     rows_staged = _count(con, scratch)
+    staged_columns = [name for name, _ in wh.table_columns(con, scratch)]
     outcome.checks = policy.apply(outcome.table, [
-        *raw_batch_checks(batch, rows_read, rows_staged, _source_columns(batch.columns), published_columns,
-                          delivery.drift, delivery.unreadable),
+        *raw_check_outcomes(*id_checks, rows_read, rows_staged, _source_columns(staged_columns), published_columns,
+                            delivery.drift, delivery.unreadable),
         *delivery.checks(outcome.table, outcome.source, policy)])
     outcome.newest_delivery = delivery.newest
     if outcome.blocked_by:
@@ -155,7 +176,7 @@ def _stage_check_publish(
     wh.publish(con, [ref], mode="append", also=[*(("record_ingested_file", p) for p in ledger), *also],
                comments={ref: comments})
     outcome.published = True
-    outcome.rows_added = batch.height
+    outcome.rows_added = rows_staged
     outcome.total_rows = _count(con, ref)
     return outcome
 
@@ -168,7 +189,7 @@ def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref
     The table is checked in DuckDB (it can hold millions of rows): only counts and samples come back."""
     policy, delivery = policy or Policy(), delivery or Delivery()
     rows_loaded = wh.fetch_value(con, wh.load_sql("ledger_rows"), {"source": outcome.source})
-    total_rows, present, unique = _published_record_id_checks(con, ref)
+    total_rows, present, unique = published_record_id_checks(con, ref)
     columns = _published_columns(con, ref) or []
     outcome.checks = policy.apply(outcome.table, [
         *raw_check_outcomes(present, unique, rows_loaded, total_rows, columns, columns, delivery.drift,
@@ -179,7 +200,7 @@ def verify_published(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, ref
     return outcome
 
 
-def _published_record_id_checks(con: duckdb.DuckDBPyConnection,
+def published_record_id_checks(con: duckdb.DuckDBPyConnection,
                                 ref: wh.TableRef) -> tuple[int, CheckOutcome, CheckOutcome]:
     """The published table's row count and its record-id checks, counted in SQL as the batch checks
     count them in Polars; only the sample rows are fetched."""
