@@ -6,9 +6,10 @@ Pure functions over a DuckDB connection; the Dagster assets and the tests call t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -17,7 +18,7 @@ import duckdb
 import polars as pl
 
 from assets.ingest.errors import IngestError
-from assets.ingest.readers import read_source_file
+from assets.ingest.readers import PIECE_ROWS, parquet_rows, read_parquet_pieces, read_source_file
 from assets.ingest.spec import LINEAGE_COLUMNS, ErpTable, FileSource, id_columns
 from assets.privacy.suppression import Suppression, load_suppression, suppressed_rows
 from pipelines import warehouse as wh
@@ -86,13 +87,13 @@ def file_sha256(path: Path) -> str:
 
 
 def with_lineage(frame: pl.DataFrame, source: str, record_id: str | tuple[str, ...], source_file: str,
-                 file_hash: str, loaded_at: datetime) -> pl.DataFrame:
+                 file_hash: str, loaded_at: datetime, first_row: int = 1) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(source).alias("_source"),
         pl.concat_str([pl.col(c).cast(pl.String) for c in id_columns(record_id)], separator=":").alias("_record_id"),
         pl.lit(source_file).alias("_source_file"),
         pl.lit(file_hash).alias("_file_hash"),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row_number"),
+        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_row_number"),
         pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")).alias("_loaded_at"),
     )
 
@@ -263,6 +264,7 @@ def ingest_files(
     previous = last_rows[0][0] if last_rows else None
     expected, known_types = _expected_columns(con, ref, (source.record_id, *source.required),
                                               typed=source.format == "parquet")
+    new = []  # the files not loaded before, in delivery order
     for path in files:
         label, stat = path.relative_to(landing).as_posix(), path.stat()
         digest = seen.get((label, stat.st_size, stat.st_mtime_ns))
@@ -275,13 +277,24 @@ def ingest_files(
             outcome.skipped_files.append(label)
             continue
         known.add(digest)
+        new.append((path, label, digest, stat))
+    comments = (source.description, {**source.columns, **LINEAGE_COLUMNS})
+    if len(new) == 1 and source.format == "parquet" and parquet_rows(new[0][0]) > PIECE_ROWS:
+        path, label, digest, stat = new[0]
+        if progress:
+            progress(f"{source.name}: reading {label} in pieces of {PIECE_ROWS:,} rows")
+        ledger_row = {"source": source.name, "source_file": label, "file_hash": digest, "partition_date": as_of,
+                      "run_id": run_id, "loaded_at": loaded_at, "file_size": stat.st_size,
+                      "file_mtime_ns": stat.st_mtime_ns}
+        return _ingest_in_pieces(con, outcome, source, ref, path, ledger_row, (expected, known_types), previous,
+                                 suppression, comments, policy, delivery)
+    for path, label, digest, stat in new:
         if progress:
             progress(f"{source.name}: reading {label}")
         try:
             frame = read_source_file(path, source.format, source.encoding, name=label)
         except IngestError as exc:
-            delivery.unreadable.append({"source_file": label, "row_number": exc.row, "column": exc.column,
-                                        "error": str(exc)})
+            delivery.unreadable.append(_unreadable(label, exc))
             continue
         delivery.drift.extend(column_drift(label, frame.schema, expected, known_types))
         delivery.rows[label] = frame.height
@@ -301,8 +314,56 @@ def ingest_files(
         return verify_published(con, outcome, ref, policy, delivery)
     batch = pl.concat(frames, how="diagonal_relaxed")
     rows_read = sum(entry["rows"] for entry in ledger)
-    return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger,
-                                (source.description, {**source.columns, **LINEAGE_COLUMNS}), policy, delivery)
+    return _stage_check_publish(con, outcome, ref, batch, rows_read, ledger, comments, policy, delivery)
+
+
+def _unreadable(label: str, exc: IngestError) -> dict:
+    return {"source_file": label, "row_number": exc.row, "column": exc.column, "error": str(exc)}
+
+
+def _ingest_in_pieces(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, source: FileSource, ref: wh.TableRef,
+                      path: Path, ledger_row: dict, expected: tuple[list[str], dict | None], previous: int | None,
+                      suppression: Suppression, comments: tuple[str, dict[str, str]], policy: Policy,
+                      delivery: Delivery) -> IngestOutcome:
+    """The one new file of a source, a large Parquet file, staged a piece at a time and checked in SQL:
+    the same rows, lineage, ledger and checks as reading it whole, in the memory of a piece."""
+    label, digest, loaded_at = ledger_row["source_file"], ledger_row["file_hash"], ledger_row["loaded_at"]
+    pieces = read_parquet_pieces(path, label, PIECE_ROWS)
+    try:
+        first = next(pieces)
+    except IngestError as exc:
+        delivery.unreadable.append(_unreadable(label, exc))
+        return verify_published(con, outcome, ref, policy, delivery)
+    delivery.drift.extend(column_drift(label, first.schema, *expected))
+    delivery.rows[label] = parquet_rows(path)
+    if previous is not None:
+        delivery.last_good_rows[label] = previous
+    if source.record_id not in first.columns:  # no lineage without it; the drift check stops the batch
+        return verify_published(con, outcome, ref, policy, delivery)
+    suppressed, row = 0, 1
+
+    def lined() -> Iterator[pl.DataFrame]:
+        nonlocal suppressed, row
+        for piece in itertools.chain([first], pieces):
+            numbered = with_lineage(piece, source.name, source.record_id, label, digest, loaded_at, first_row=row)
+            row += piece.height
+            kept, dropped = _without_erased(numbered, source.name, suppression, source)
+            suppressed += dropped
+            yield kept
+
+    published_columns = _published_columns(con, ref)
+    try:
+        scratch = wh.stage_batches(con, ref, lined())
+    except IngestError as exc:  # a piece further on is unreadable: nothing of the file is kept
+        wh.discard(con, ref)
+        delivery.unreadable.append(_unreadable(label, exc))
+        return verify_published(con, outcome, ref, policy, delivery)
+    _, present, unique = published_record_id_checks(con, scratch)
+    staged = _count(con, scratch)
+    outcome.new_files.append(label)
+    ledger = [{**ledger_row, "rows": staged, "suppressed_rows": suppressed}]
+    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, staged, ledger,
+                                comments, policy, delivery)
 
 
 def _without_erased(batch: pl.DataFrame, source: str, suppression: Suppression,

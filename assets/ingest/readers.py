@@ -10,9 +10,11 @@ import codecs
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 
 from assets.ingest.errors import IngestError
 from assets.ingest.spec import FileFormat
@@ -125,6 +127,33 @@ def read_parquet(data: bytes, encoding: str, name: str) -> pl.DataFrame:
     try:
         return pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow and polars raise several types for a corrupt file
+        raise IngestError(name, f"not a readable Parquet file: {str(exc).splitlines()[0]}") from exc
+
+
+PIECE_ROWS = 2_000_000  # a Parquet file past this many rows is read a piece at a time when it comes alone
+
+
+def parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file by its footer (0 when it is not a readable Parquet file: reading says why)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - the whole read reports it, naming the file
+        return 0
+
+
+def read_parquet_pieces(path: Path, name: str, rows: int = PIECE_ROWS) -> Iterator[pl.DataFrame]:
+    """A Parquet file in pieces of at most ``rows`` rows, typed as ``read_parquet`` types the whole file."""
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+        for batch in source.iter_batches(batch_size=rows):
+            yield pl.from_arrow(pa.Table.from_batches([batch]))
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a corrupt file
         raise IngestError(name, f"not a readable Parquet file: {str(exc).splitlines()[0]}") from exc
 
 
