@@ -133,20 +133,60 @@ def stage(con: duckdb.DuckDBPyConnection, ref: TableRef, data: pl.DataFrame | pa
     return scratch
 
 
-def stage_batches(con: duckdb.DuckDBPyConnection, ref: TableRef, batches: Iterable[pl.DataFrame]) -> TableRef:
-    """``stage`` a batch at a time: the first replaces any leftover, the others are appended (by name),
-    so a table larger than memory can be staged from a stream. No batch at all stages nothing."""
-    scratch = None
-    for batch in batches:
-        if scratch is None:
-            scratch = stage(con, ref, batch)
-            continue
-        con.register("_crm360_stage", batch.to_arrow())
+# DuckDB's type for a column whose type a later batch settles (see BatchWriter)
+DUCKDB_TYPES = {pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.String: "VARCHAR", pl.Boolean: "BOOLEAN",
+                pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.Binary: "BLOB"}
+
+
+class BatchWriter:
+    """A table written a batch at a time, typed as if the batches had been one frame: a column with
+    no value in the batches so far (Polars' Null type) takes the type of its first values, an Int64
+    column meeting Float64 values becomes DOUBLE, and a column first seen in a later batch is added.
+    So a table larger than memory is written from a stream with the types a whole write gives."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table_sql: str, *, temporary: bool = False):
+        self.con, self.table_sql, self.temporary = con, table_sql, temporary
+        self.types: dict[str, pl.DataType] | None = None
+        self.rows = 0
+
+    def add(self, batch: pl.DataFrame) -> None:
+        if self.types is None:
+            self.types = dict(batch.schema)
+            first = batch.with_columns(pl.col(c).cast(pl.String) for c, t in batch.schema.items() if t == pl.Null)
+            self._with(first, f"CREATE OR REPLACE {'TEMP ' if self.temporary else ''}TABLE {self.table_sql} AS "
+                              "FROM _crm360_batch")
+        else:
+            for column, dtype in batch.schema.items():
+                was = self.types.get(column)
+                if was is None:
+                    kind = DUCKDB_TYPES.get(dtype.base_type(), "VARCHAR") if dtype != pl.Null else "VARCHAR"
+                    execute(self.con, f"ALTER TABLE {self.table_sql} ADD COLUMN {quote_ident(column)} {kind}")
+                    self.types[column] = dtype
+                    continue
+                widened = (dtype if was == pl.Null and dtype != pl.Null else
+                           pl.Float64 if was == pl.Int64 and dtype == pl.Float64 else None)
+                if widened is not None and widened.base_type() in DUCKDB_TYPES:
+                    execute(self.con, f"ALTER TABLE {self.table_sql} ALTER {quote_ident(column)} TYPE "
+                                      f"{DUCKDB_TYPES[widened.base_type()]}")
+                    self.types[column] = widened
+            self._with(batch, f"INSERT INTO {self.table_sql} BY NAME FROM _crm360_batch")
+        self.rows += batch.height
+
+    def _with(self, batch: pl.DataFrame, sql: str) -> None:
+        self.con.register("_crm360_batch", batch.to_arrow())
         try:
-            execute(con, f"INSERT INTO {scratch.sql} BY NAME FROM _crm360_stage")
+            execute(self.con, sql)
         finally:
-            con.unregister("_crm360_stage")
-    return scratch or ref.scratch
+            self.con.unregister("_crm360_batch")
+
+
+def stage_batches(con: duckdb.DuckDBPyConnection, ref: TableRef, batches: Iterable[pl.DataFrame]) -> TableRef:
+    """``stage`` a batch at a time (a BatchWriter on the scratch table): a table larger than memory is
+    staged from a stream with the types one frame would give. No batch at all stages nothing."""
+    writer = BatchWriter(con, ref.scratch.sql)
+    for batch in batches:
+        writer.add(batch)
+    return ref.scratch
 
 
 @contextmanager

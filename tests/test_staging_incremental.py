@@ -167,3 +167,46 @@ def test_standardizing_in_slices_gives_what_one_go_gives(tmp_path):
         for name, frame in whole.extra_tables.items():
             assert sliced.extra_tables[name].sort(pl.all()).equals(frame.sort(pl.all())), name
     con.close()
+
+
+def test_a_first_load_out_of_core_stages_what_the_in_memory_build_stages(tmp_path, monkeypatch):
+    """Past SLICE_ROWS raw rows a first load takes its raw records from DuckDB a slice at a time and stages
+    each slice as it comes: the published tables, quarantine and checks are those of the in-memory build."""
+    import assets.standardize.staging as staging
+    from assets.ingest.erp import ORDERS as RAW_ORDERS
+    from assets.standardize.tables import ORDERS
+    from pipelines.generator import generate
+
+    landing = tmp_path / "landing"
+    generate(landing, customers=400, seed=23)
+    cons = {}
+    for mode in ("memory", "slices"):
+        con = cons[mode] = wh.connect(tmp_path / f"{mode}.duckdb")
+        wh.ensure_schemas(con)
+        ingest(con, landing, DAY)
+        ingest_erp_snapshot(con, RAW_ORDERS, read_erp_table(f"sqlite:///{landing / 'erp.sqlite'}", "orders"),
+                            "erp#orders", as_of=DAY)
+    try:
+        for spec in (CUSTOMER_RECORDS, ORDERS):
+            in_memory = build_staging(cons["memory"], spec, DAY, "run-1")
+            monkeypatch.setattr(staging, "SLICE_ROWS", 150)
+            sliced = build_staging(cons["slices"], spec, DAY, "run-1")
+            monkeypatch.undo()
+            assert in_memory.published and sliced.published and in_memory.rows == sliced.rows > 300
+            assert in_memory.quarantined == sliced.quarantined and in_memory.standardized == sliced.standardized
+            assert [(c.name, c.passed, c.failing_rows) for c in in_memory.checks] == \
+                [(c.name, c.passed, c.failing_rows) for c in sliced.checks]
+            tables = [r[0] for r in wh.fetch_rows(cons["memory"], "SELECT table_name FROM duckdb_tables() "
+                                                                   "WHERE schema_name = 'staging'")]
+            for table in tables:
+                sql = f"SELECT * FROM staging.{table}"
+                a, b = wh.fetch_frame(cons["memory"], sql), wh.fetch_frame(cons["slices"], sql)
+                assert a.schema == b.schema, table
+                a, b = a.drop("_loaded_at", strict=False), b.drop("_loaded_at", strict=False)  # two loads, two times
+                assert a.sort(pl.all()).equals(b.sort(pl.all())), table
+            quarantine = ("SELECT source, record_id, reason, record, source_file, row_number FROM quality.quarantine "
+                          "ORDER BY ALL")
+            assert wh.fetch_frame(cons["memory"], quarantine).equals(wh.fetch_frame(cons["slices"], quarantine))
+    finally:
+        for con in cons.values():
+            con.close()

@@ -26,9 +26,6 @@ from quality.results import Policy
 
 STAMPS = wh.TableRef("quality", "erp_stamps")
 CHANGED_BATCH_ROWS = 500_000  # changed rows lined and staged at a time
-# DuckDB's type for a column whose type a later piece of the snapshot settles
-DUCKDB_TYPES = {pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.String: "VARCHAR", pl.Boolean: "BOOLEAN",
-                pl.Date: "DATE", pl.Datetime: "TIMESTAMP", pl.Binary: "BLOB"}
 
 
 def _stamp_id(stamp: str) -> str:
@@ -169,35 +166,12 @@ def _with_snapshot_lineage(frame: pl.DataFrame, table: ErpTable, source_label: s
 def _load_snapshot(con: duckdb.DuckDBPyConnection, pieces: Iterable[pl.DataFrame]) -> tuple[int, pl.Schema]:
     """The snapshot's pieces into the temporary table _erp_snapshot; its rows and columns.
 
-    Types follow what a whole read gives (pipelines.erp.read_erp_chunks): a column NULL in the
-    pieces so far takes the type of its first values, and an integer column that meets REAL values
-    becomes DOUBLE, before anything is hashed (a row's hash depends on how its values print)."""
-    rows, types = 0, None
+    Typed as a whole read types the table (pipelines.erp.read_erp_chunks; wh.BatchWriter) before
+    anything is hashed, since a row's hash depends on how its values print."""
+    wh.execute(con, "DROP TABLE IF EXISTS _erp_snapshot")
+    writer = wh.BatchWriter(con, "_erp_snapshot", temporary=True)
     for piece in pieces:
-        if types is None:
-            types = dict(piece.schema)
-            wh.execute(con, "DROP TABLE IF EXISTS _erp_snapshot")
-            first = piece.with_columns(pl.col(c).cast(pl.String) for c, t in types.items() if t == pl.Null)
-            con.register("_erp_piece", first.to_arrow())
-            try:
-                wh.execute(con, "CREATE TEMP TABLE _erp_snapshot AS FROM _erp_piece")
-            finally:
-                con.unregister("_erp_piece")
-        else:
-            for column, dtype in piece.schema.items():
-                was = types.get(column)
-                widened = (dtype if was == pl.Null and dtype != pl.Null else
-                           pl.Float64 if was == pl.Int64 and dtype == pl.Float64 else None)
-                if widened is not None:
-                    wh.execute(con, f"ALTER TABLE _erp_snapshot ALTER {wh.quote_ident(column)} TYPE "
-                                    f"{DUCKDB_TYPES[widened.base_type()]}")
-                    types[column] = widened
-            con.register("_erp_piece", piece.to_arrow())
-            try:
-                wh.execute(con, "INSERT INTO _erp_snapshot BY NAME FROM _erp_piece")
-            finally:
-                con.unregister("_erp_piece")
-        rows += piece.height
-    if types is None:
+        writer.add(piece)
+    if writer.types is None:
         raise ValueError("no snapshot: the ERP table came in no pieces")
-    return rows, pl.Schema(types)
+    return writer.rows, pl.Schema(writer.types)

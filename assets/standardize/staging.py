@@ -23,7 +23,7 @@ from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
 from pipelines.resources import QualityPolicy, Warehouse
 from pipelines.version import code_version
-from quality.pandera_checks import validate_frame
+from quality.pandera_checks import merge_validations, validate_frame
 from quality.results import CheckOutcome, Policy
 from quality.staging_checks import QUARANTINE_WARN_SHARE, STAGING_CHECKS, quarantine_share, rows_reconcile
 from quality.volume import MAX_CHANGE, VOLUME_CHECKS, row_count_change
@@ -117,6 +117,56 @@ def _quarantine_rows(quarantined: pl.DataFrame, run_id: str | None, asset: str) 
     )
 
 
+@dataclass(frozen=True)
+class FirstLoad:
+    rows: int  # staged
+    quarantined: pl.DataFrame
+    raw_counts: dict[str, int]  # current records per raw table
+    schema_check: CheckOutcome
+    extra_refs: list[wh.TableRef]
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -> int:
+    return sum(wh.fetch_value(con, wh.load_sql("count_rows").format(target=wh.TableRef("raw", name).sql))
+               for name in raw_tables if wh.table_exists(con, wh.TableRef("raw", name)))
+
+
+def stage_first_load(con: duckdb.DuckDBPyConnection, spec: StagingTable, ref: wh.TableRef, as_of: date,
+                     rows: int = SLICE_ROWS) -> FirstLoad:
+    """The first build of a table built row by row, out of core: each raw table's current records go
+    to a DuckDB temporary table, come back ``rows`` at a time to be standardized, and are staged
+    (scratch tables) as they come; only the quarantine is kept in memory. The same rows, quarantine
+    and checks as ``build_in_slices`` over the whole input (tested), in the memory of a slice."""
+    empty = {name: wh.fetch_frame(con, f"SELECT * FROM {wh.TableRef('raw', name).sql} LIMIT 0")
+             for name in spec.raw_tables}
+    writers: dict[str, wh.BatchWriter] = {}
+    quarantined, checks, raw_counts = [], [], {}
+    try:
+        for name in spec.raw_tables:
+            current = wh.load_sql("raw_current_records").format(raw=wh.TableRef("raw", name).sql).strip().rstrip(";")
+            wh.execute(con, wh.load_sql("staging_current_slices").format(current=current), {"since": None})
+            raw_counts[name] = wh.fetch_value(con, "SELECT count(*) FROM _staging_current")
+            for first in range(1, raw_counts[name] + 1, rows):
+                piece = wh.fetch_frame(con, wh.load_sql("staging_current_slice"), {"first": first, "last": first + rows - 1})
+                part = spec.build({**empty, name: piece}, as_of)
+                checks.append(validate_frame(spec.schema, part.staged.table, name="schema_valid",
+                                             key_columns=spec.key_columns))
+                for table, frame in {spec.name: part.staged.table, **part.extra_tables}.items():
+                    target = wh.TableRef("staging", table).scratch.sql
+                    writers.setdefault(table, wh.BatchWriter(con, target)).add(frame)
+                quarantined.append(part.staged.quarantined)
+    finally:
+        wh.execute(con, "DROP TABLE IF EXISTS _staging_current")
+    if spec.name not in writers:  # no raw record at all: the empty build stages the empty table
+        part = spec.build(empty, as_of)
+        checks.append(validate_frame(spec.schema, part.staged.table, name="schema_valid", key_columns=spec.key_columns))
+        for table, frame in {spec.name: part.staged.table, **part.extra_tables}.items():
+            writers.setdefault(table, wh.BatchWriter(con, wh.TableRef("staging", table).scratch.sql)).add(frame)
+        quarantined.append(part.staged.quarantined)
+    return FirstLoad(writers[spec.name].rows, pl.concat(quarantined, how="vertical_relaxed"), raw_counts,
+                     merge_validations(checks), [wh.TableRef("staging", t) for t in writers if t != spec.name])
+
+
 def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: date, run_id: str | None = None,
                   asset: str | None = None, policy: Policy | None = None, full: bool = False) -> StagingOutcome:
     """Standardize the current raw records into ``staging.<name>``: for an incremental table only the
@@ -126,18 +176,30 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
     loads = inc.newest_loads(con, spec.raw_tables) if spec.incremental else {}
     definition = inc.definition_hash(spec.definition, code_version())
     marks = None if full or not spec.incremental else inc.last_watermarks(con, spec.name, spec.raw_tables, definition)
+    policy = policy or Policy()
+    if marks is None and spec.incremental is not None and _raw_rows(con, spec.raw_tables) > SLICE_ROWS:
+        first = stage_first_load(con, spec, ref, as_of)  # out of core: staged slice by slice
+        quarantined, raw_counts = first.quarantined, first.raw_counts
+        outcome = StagingOutcome(str(ref), first.rows, quarantined.height, standardized=first.rows + quarantined.height)
+        if spec.source_column is None:
+            raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
+        staged_counts = published_counts(con, ref.scratch, spec.source_column, next(iter(raw_counts))) or {}
+        return _check_publish(con, spec, ref, first.extra_refs, outcome, first.schema_check, raw_counts, staged_counts,
+                              quarantined, policy, loads, definition, run_id, asset)
     inputs = {name: read_current(con, name, marks.loaded_at[name] if marks else None) for name in spec.raw_tables}
     result = build_in_slices(spec, inputs, as_of)
     staged, quarantined = result.staged.table, result.staged.quarantined
     outcome = StagingOutcome(str(ref), staged.height, quarantined.height, standardized=staged.height + quarantined.height,
                              incremental=marks is not None)
     extra_refs = [wh.TableRef("staging", name) for name in result.extra_tables]
-    scratches = [ref, *extra_refs, QUARANTINE]
     if marks is None:
         raw_counts = {name: frame.height for name, frame in inputs.items()}
         if spec.source_column is None:
             raw_counts = {quarantined["source"][0] if quarantined.height else spec.raw_tables[0]: sum(raw_counts.values())}
         staged_counts = _counts(staged, spec.source_column, next(iter(raw_counts)))
+        wh.stage(con, ref, staged)
+        for extra_ref, frame in zip(extra_refs, result.extra_tables.values()):
+            wh.stage(con, extra_ref, frame)
     else:  # the changed records' new rows, and the published rows (and quarantine) of all the others
         with wh.registered(con, _staging_changed=inc.changed_keys(inputs, spec.incremental),
                            _staging_replaced=inc.replaced_versions(con, marks)):
@@ -150,9 +212,19 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
             con, wh.load_sql("raw_current_count").format(raw=wh.TableRef("raw", name).sql)) for name in spec.raw_tables}
         staged_counts = published_counts(con, ref.scratch, spec.source_column, spec.raw_tables[0]) or {}
         outcome.rows, outcome.quarantined = sum(staged_counts.values()), quarantined.height
-    policy = policy or Policy()
+    schema_check = validate_frame(spec.schema, staged, name="schema_valid", key_columns=spec.key_columns)
+    return _check_publish(con, spec, ref, extra_refs, outcome, schema_check, raw_counts, staged_counts, quarantined,
+                          policy, loads, definition, run_id, asset, quarantine_staged=marks is not None)
+
+
+def _check_publish(con: duckdb.DuckDBPyConnection, spec: StagingTable, ref: wh.TableRef, extra_refs: list[wh.TableRef],
+                   outcome: StagingOutcome, schema_check: CheckOutcome, raw_counts: dict[str, int],
+                   staged_counts: dict[str, int], quarantined: pl.DataFrame, policy: Policy, loads: dict,
+                   definition: str, run_id: str | None, asset: str, quarantine_staged: bool = False) -> StagingOutcome:
+    """The checks over what is staged (in the scratch tables), then one publish of it all, or nothing."""
+    scratches = [ref, *extra_refs, QUARANTINE]
     outcome.checks = policy.apply(outcome.table, [
-        validate_frame(spec.schema, staged, name="schema_valid", key_columns=spec.key_columns),
+        schema_check,
         rows_reconcile(raw_counts, staged_counts, _counts(quarantined, "source", "")),
         quarantine_share(raw_counts, quarantined, policy.threshold("quarantine_share", QUARANTINE_WARN_SHARE)),
         row_count_change(staged_counts, published_counts(con, ref, spec.source_column, next(iter(raw_counts), spec.name)),
@@ -162,10 +234,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, spec: StagingTable, as_of: dat
         for scratch in scratches:
             wh.discard(con, scratch)
         return outcome
-    if marks is None:
-        wh.stage(con, ref, staged)
-        for extra_ref, frame in zip(extra_refs, result.extra_tables.values()):
-            wh.stage(con, extra_ref, frame)
+    if not quarantine_staged:
         wh.stage(con, QUARANTINE, _quarantine_rows(quarantined, run_id, asset))
     comments = {ref: (spec.description, spec.columns)}
     comments.update({r: (spec.extra_descriptions.get(r.table, ""), {}) for r in extra_refs})
