@@ -7,19 +7,17 @@ Altair; Vega's JavaScript is inlined once from vl-convert's bundle, so the page 
 # No `from __future__ import annotations`: Dagster checks the asset's context annotation as an object.
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import altair as alt
 import dagster as dg
 import duckdb
 import jinja2
 import polars as pl
 
 from assets.reporting import carry_over, finish_build, plan_build
-from models.segments import LIFECYCLE_STAGES
 from pipelines import warehouse as wh
 from pipelines.config import WAREHOUSE_POOL
 from pipelines.partitions import daily_partitions
@@ -31,125 +29,38 @@ DEPS = [dg.AssetKey(k) for k in (["core", "golden_customer"], ["core", "customer
                                  ["marts", "customer_satisfaction"], ["marts", "satisfaction_by_segment_month"],
                                  ["quality", "customer_data_health"])]
 TEMPLATE = "dashboard.html.j2"
-BLUE, ORANGE, GREY = "#4c78a8", "#f58518", "#59636e"
-STATUS_LABELS = {"passed": "passed", "failed_warn": "failed (warn)", "failed_error": "failed (error)"}
-STATUS = alt.Scale(domain=list(STATUS_LABELS.values()), range=["#2da44e", "#d4a72c", "#cf222e"])
-BANDS = alt.Scale(domain=["low", "medium", "high"], range=["#2da44e", "#d4a72c", "#cf222e"])
-TIERS = alt.Scale(domain=["VIP", "important", "ordinary"], range=["#8250df", BLUE, "#9ecae9"])
-
-
-def _month() -> alt.X:
-    return alt.X("utcyearmonth(month):T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0))
-
-
-def _growth(d: pl.DataFrame) -> alt.LayerChart:
-    base = alt.Chart(d).encode(x=_month(), tooltip=[alt.Tooltip("utcyearmonth(month):T", title="month"),
-                                                    "new_customers:Q", "total_customers:Q"])
-    bars = base.mark_bar(color=BLUE, opacity=0.6).encode(y=alt.Y("new_customers:Q", title="new per month"))
-    line = base.mark_line(color=ORANGE, strokeWidth=2.5).encode(y=alt.Y("total_customers:Q", title="total"))
-    return alt.layer(bars, line).resolve_scale(y="independent")
-
-
-def _sources(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d.rename({"golden_customers": "golden customers"})).transform_fold(
-        ["records", "golden customers"], as_=["measure", "count"]).mark_bar().encode(
-        y=alt.Y("source:N", sort="-x", title=None), x=alt.X("count:Q", title=None), yOffset="measure:N",
-        color=alt.Color("measure:N", scale=alt.Scale(domain=["records", "golden customers"], range=[BLUE, ORANGE]),
-                        title=None), tooltip=["source:N", "measure:N", "count:Q"])
-
-
-def _merges(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d).mark_bar(color=BLUE).encode(
-        x=alt.X("records_merged:O", title="source records per golden customer", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("customers:Q", title="golden customers"), tooltip=["records_merged:O", "customers:Q", "records:Q"])
-
-
-def _segments(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d).mark_bar(color=BLUE).encode(
-        y=alt.Y("segment:N", sort="-x", title=None), x=alt.X("customers:Q"), tooltip=["segment:N", "customers:Q"])
-
-
-def _tiers(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d).transform_calculate(tier_order="indexof(['VIP', 'important', 'ordinary'], datum.value_tier)"
-                                            ).mark_bar().encode(
-        y=alt.Y("lifecycle_stage:N", sort=list(LIFECYCLE_STAGES), title=None), x=alt.X("customers:Q"),
-        color=alt.Color("value_tier:N", scale=TIERS, title="tier"), order=alt.Order("tier_order:Q"),
-        tooltip=["lifecycle_stage:N", "value_tier:N", "customers:Q"])
-
-
-def _clv(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d).mark_bar(color=BLUE).encode(
-        x=alt.X("band:N", sort=alt.EncodingSortField("band_order"), title="predicted CLV (CNY)",
-                axis=alt.Axis(labelAngle=0)), y=alt.Y("customers:Q"),
-        tooltip=["band:N", "customers:Q", alt.Tooltip("total_clv:Q", format=",.0f", title="total CLV (CNY)")])
-
-
-def _churn(d: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(d).mark_bar().encode(
-        x=alt.X("risk_band:N", sort=["low", "medium", "high"], title="risk band", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("customers:Q"), color=alt.Color("risk_band:N", scale=BANDS, legend=None),
-        tooltip=["risk_band:N", "customers:Q", alt.Tooltip("mean_probability:Q", format=".0%", title="mean probability")])
-
-
-def _lines(d: pl.DataFrame, x: alt.X, measures: dict[str, str], y: alt.Y) -> alt.Chart:
-    """One line per measure; ``measures`` maps each column to its label."""
-    return alt.Chart(d.rename(measures)).transform_fold(list(measures.values()), as_=["measure", "value"]).mark_line(
-        point=True).encode(x=x, y=y, color=alt.Color("measure:N", title=None, scale=alt.Scale(
-            domain=list(measures.values()), range=[BLUE, ORANGE, GREY][:len(measures)])),
-        tooltip=["measure:N", alt.Tooltip("value:Q", format=".1f")])
-
-
-def _satisfaction(d: pl.DataFrame) -> alt.Chart:
-    return _lines(d, _month(), {"csat_score": "CSAT (% satisfied)", "nps_score": "NPS"}, alt.Y("value:Q", title="score"))
-
-
-def _checks(d: pl.DataFrame) -> alt.Chart:
-    runs = d.with_columns(run=pl.col("checked_at").str.slice(5, 11).str.replace("T", " ") + " "
-                          + pl.col("run_id").str.slice(0, 4)).rename(STATUS_LABELS)
-    return alt.Chart(runs).transform_fold(list(STATUS_LABELS.values()), as_=["status", "checks_n"]).mark_bar().encode(
-        x=alt.X("run:N", sort=None, title="run (UTC)", axis=alt.Axis(labelAngle=-40)),
-        y=alt.Y("checks_n:Q", title="checks"), color=alt.Color("status:N", scale=STATUS, title=None),
-        tooltip=["run:N", "status:N", alt.Tooltip("checks_n:Q", title="checks")])
-
-
-def _health(d: pl.DataFrame) -> alt.Chart:
-    return _lines(d, alt.X("recorded_at:T", title="run", axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
-                  {"mean_health_score": "mean health score", "pct_complete": "% complete", "pct_stale": "% stale"},
-                  alt.Y("value:Q", title="score / %", scale=alt.Scale(domain=[0, 100])))
-
-
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its data is ``sql/dashboard_<name>.sql`` over ``tables``; no data yet while one is missing."""
+    """One chart: its data is ``sql/dashboard_<name>.sql`` over ``tables`` (no data yet while one is missing),
+    drawn by ``<name>`` of assets/dashboard_charts.py."""
     name: str
     title: str
     note: str
     tables: tuple[wh.TableRef, ...]
-    draw: Callable[[pl.DataFrame], alt.TopLevelMixin]
 
 
 GOLDEN, XREF = wh.TableRef("core", "golden_customer"), wh.TableRef("core", "customer_xref")
 SEGMENT = wh.TableRef("marts", "customer_segment")
 CHARTS = (
     Chart("growth", "Customers over time", "Golden customers by month first seen (bars) and in total (line).",
-          (GOLDEN,), _growth),
+          (GOLDEN,)),
     Chart("sources", "Customers by source", "Records per source and the golden customers they belong to.",
-          (XREF,), _sources),
+          (XREF,)),
     Chart("merges", "Records merged into golden customers", "How many source records each golden customer unites.",
-          (XREF,), _merges),
-    Chart("segments", "Segment mix (RFM)", "Customers per RFM segment.", (SEGMENT,), _segments),
+          (XREF,)),
+    Chart("segments", "Segment mix (RFM)", "Customers per RFM segment.", (SEGMENT,)),
     Chart("tiers", "Lifecycle stage and value tier", "Customers per lifecycle stage, coloured by tier.",
-          (SEGMENT,), _tiers),
+          (SEGMENT,)),
     Chart("clv", "Customer lifetime value", "Customers per predicted CLV band.",
-          (wh.TableRef("marts", "customer_clv"),), _clv),
+          (wh.TableRef("marts", "customer_clv"),)),
     Chart("churn", "Churn risk", "Customers with purchases, per churn-risk band.",
-          (wh.TableRef("marts", "customer_churn_risk"),), _churn),
+          (wh.TableRef("marts", "customer_churn_risk"),)),
     Chart("satisfaction", "Satisfaction trend", "CSAT and NPS of all survey answers, per month.",
-          (wh.TableRef("marts", "satisfaction_by_segment_month"),), _satisfaction),
+          (wh.TableRef("marts", "satisfaction_by_segment_month"),)),
     Chart("checks", "Data-quality checks per run", "Checks passed and failed in the last 30 runs.",
-          (wh.TableRef("quality", "check_results"),), _checks),
+          (wh.TableRef("quality", "check_results"),)),
     Chart("health", "Customer data health over time", "Mean health score, and shares of records complete and stale.",
-          (wh.TableRef("quality", "data_health_history"),), _health),
+          (wh.TableRef("quality", "data_health_history"),)),
 )
 
 
@@ -204,7 +115,9 @@ def _vega_values(frame: pl.DataFrame) -> pl.DataFrame:
 def _spec(chart: Chart, frame: pl.DataFrame) -> str:
     """The chart's Vega-Lite spec as JSON safe inside a <script> element (no "<" at all; no $schema URL)."""
     values = _vega_values(frame)
-    spec = chart.draw(values).properties(width="container", height=240).to_dict()
+    from assets import dashboard_charts  # imported here: Altair is only needed to draw
+
+    spec = getattr(dashboard_charts, chart.name)(values).properties(width="container", height=240).to_dict()
     spec.pop("$schema", None)
     return json.dumps(spec, ensure_ascii=False, default=str).replace("<", "\\u003c")
 

@@ -124,3 +124,12 @@ def test_dagster_validates_the_workspace(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_loading_the_definitions_leaves_the_heavy_libraries_for_when_they_are_used():
+    """Every run and command loads the definitions: libraries only some steps need are imported by them."""
+    code = ("import sys, pipelines.definitions; "
+            "print(sorted(m for m in ('altair', 'pypinyin', 'scipy.optimize', 'vl_convert') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent).stdout.strip()
+    assert loaded == "[]"
