@@ -20,12 +20,14 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
+
+from models.transactions import day_start
 
 DAY_S = 86_400.0
 ACTIVE_DAYS = 365  # eligible: a paid order in the 365 days before the cutoff; older buyers are "lost"
@@ -53,10 +55,6 @@ def _utc(col: str, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
         return expr.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
     return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-
-
-def _instant(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def _age_days(frame: pl.DataFrame, col: str, cut: datetime) -> pl.DataFrame:
@@ -154,7 +152,7 @@ def _campaign_features(events: pl.DataFrame, cut: datetime) -> pl.DataFrame:
 
 
 def _labels(orders: pl.DataFrame, cutoff: date, horizon_days: int) -> pl.DataFrame:
-    start, end = _instant(cutoff), _instant(cutoff + timedelta(days=horizon_days))
+    start, end = day_start(cutoff), day_start(cutoff + timedelta(days=horizon_days))
     ts = _utc("ordered_at", orders.schema["ordered_at"])
     return (orders.filter(pl.col("golden_id").is_not_null() & (pl.col("status") == "paid"))
             .filter(ts.is_between(start, end, closed="left"))
@@ -185,7 +183,7 @@ def snapshot(customers: pl.DataFrame, orders: pl.DataFrame, tickets: pl.DataFram
     `active_days` before the cutoff: someone who has not bought for longer is already lost, not
     at risk, and is left out rather than counted as an easy churner.
     """
-    cut = _instant(cutoff)
+    cut = day_start(cutoff)
     end = end or data_end(orders)
     purchases = _purchase_features(orders, cut).filter(pl.col("recency_days") <= active_days)
     kinds = customers.select(
@@ -214,7 +212,7 @@ def purchase_snapshot(orders: pl.DataFrame, cutoff: date, horizon_days: int = 90
     What a bare transaction table supports (`crm360 churn`); a model trained on these snapshots uses
     only purchase features, and the pipeline's tickets, surveys and campaigns stay in the mart.
     """
-    cut = _instant(cutoff)
+    cut = day_start(cutoff)
     end = end or data_end(orders)
     purchases = (_purchase_features(orders, cut).filter(pl.col("recency_days") <= active_days)
                  .with_columns(pl.col("first_order_days").alias("tenure_days")))

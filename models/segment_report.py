@@ -13,7 +13,7 @@ from datetime import date
 import polars as pl
 
 from models.segments import SegmentSettings, customer_segments
-from models.transactions import TransactionError, as_of_instant, as_orders
+from models.transactions import TransactionError, day_start, as_orders
 
 DATE_COLUMNS = {"first_order_at": "first_order_date", "last_order_at": "last_order_date"}
 OUTPUT_COLUMNS = ("first_order_at", "last_order_at", "recency_days", "frequency", "monetary_cny", "r_score", "f_score",
@@ -61,7 +61,7 @@ def segment_report(typed: pl.DataFrame, *, customer_col: str, date_col: str, amo
         *(pl.lit(None, dtype=pl.String).alias(c) for c in ("customer_kind", "industry", "company_size", "province",
                                                             "country")),
         pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("first_seen_at"))
-    segments = customer_segments(customers, orders, None, as_of_instant(as_of), settings=settings)
+    segments = customer_segments(customers, orders, None, day_start(as_of), settings=settings)
     table = (segments.select(pl.col("golden_id").alias(customer_col), *OUTPUT_COLUMNS)
              .with_columns(pl.col(c).dt.date().alias(name) for c, name in DATE_COLUMNS.items())
              .select(customer_col, *(DATE_COLUMNS.get(c, c) for c in OUTPUT_COLUMNS)))

@@ -118,6 +118,7 @@ def as_orders(typed: pl.DataFrame, *, customer_col: str, date_col: str, amount_c
             .collect())
 
 
-def as_of_instant(day: date) -> datetime:
-    """The start of ``day`` in UTC: the first instant a command's --as-of leaves out."""
+def day_start(day: date) -> datetime:
+    """The start of ``day`` in UTC: the first instant a cutoff or a command's --as-of leaves out.
+    (models.segments.as_of_instant is the end of a day: everything on it counts.)"""
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)

@@ -196,3 +196,24 @@ def test_records_without_country_take_it_from_province_and_postcode(tmp_path):
     assert {k: r["country"] for k, r in rows.items()} == {"1": "US", "2": "AU", "3": "GB", "4": "AU", "5": "CN"}
     assert rows["1"]["phone"] == "+14155550132" and rows["2"]["phone"] == "+61412345678"
     assert rows["4"]["postcode"] == "6000"
+
+
+def test_validating_in_slices_reports_what_validating_whole_reports():
+    """A first load validated slice by slice merges its outcomes into the one a whole validation gives."""
+    import pandera.polars as pa
+
+    from quality.pandera_checks import merge_validations, validate_frame
+
+    class Positive(pa.DataFrameModel):
+        """Values are positive."""
+        record_id: str
+        value: int = pa.Field(gt=0)
+
+    frame = pl.DataFrame({"record_id": [f"r{i}" for i in range(10)], "value": [1, -1, 2, -3, 4, 5, -6, 7, 8, 9]})
+    whole = validate_frame(Positive, frame, name="schema_valid", key_columns=("record_id",))
+    merged = merge_validations([validate_frame(Positive, frame.slice(start, 4), name="schema_valid",
+                                               key_columns=("record_id",)) for start in (0, 4, 8)])
+    assert (merged.passed, merged.failing_rows, merged.metadata) == (whole.passed, whole.failing_rows, whole.metadata)
+    assert merged.sample == whole.sample
+    clean = validate_frame(Positive, frame.filter(pl.col("value") > 0), name="schema_valid")
+    assert merge_validations([clean, clean]) == clean

@@ -95,3 +95,17 @@ def test_identifiers_are_quoted_not_interpolated(con):
 def test_unknown_schema_is_refused():
     with pytest.raises(ValueError, match="unknown warehouse schema"):
         wh.TableRef("public", "x")
+
+
+@pytest.mark.parametrize("batches", [
+    [{"a": [1, 2], "b": [None, None]}, {"a": [3], "b": ["x"]}],  # a column NULL so far takes its first values' type
+    [{"a": [1, 2]}, {"a": [2.5]}],  # integers meeting a float become DOUBLE
+    [{"a": [1]}, {"a": [2], "c": [True]}],  # a column first seen later is added
+    [{"a": [1], "b": [None]}, {"a": [2], "b": [None]}],  # NULL throughout: text, as stage gives it
+])
+def test_batches_are_written_with_the_types_of_one_frame(con, batches):
+    frames = [pl.DataFrame(b) for b in batches]
+    scratch = wh.stage_batches(con, TABLE, iter(frames))
+    whole = wh.stage(con, wh.TableRef("core", "other"), pl.concat(frames, how="diagonal_relaxed"))
+    got, expected = (wh.fetch_frame(con, f"SELECT * FROM {t.sql}") for t in (scratch, whole))
+    assert got.schema == expected.schema and got.equals(expected)

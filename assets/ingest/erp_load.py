@@ -123,34 +123,33 @@ def ingest_erp_snapshot(
         published = wh.table_exists(con, ref)
         wh.execute(con, wh.load_sql("erp_snapshot_changed" if published else "erp_snapshot_all").format(
             target=ref.sql))
-        suppression, suppressed = load_suppression(con), 0
+        suppression, suppressed, changed = load_suppression(con), 0, 0
 
         def batches() -> Iterator[pl.DataFrame]:
             """The changed rows by spans of the snapshot, each fetched whole (DuckDB takes no other
             statement on a connection while a result is open, and the staging needs one)."""
-            nonlocal suppressed
+            nonlocal suppressed, changed
             for first in range(1, max(rows, 1) + 1, CHANGED_BATCH_ROWS):
                 frame = wh.fetch_frame(con, wh.load_sql("erp_snapshot_changed_rows"),
                                        {"first": first, "last": first + CHANGED_BATCH_ROWS - 1})
                 frame = _with_snapshot_lineage(frame, table, source_label, snapshot_hash, loaded_at)
                 frame, dropped = _without_erased(frame, table.name, suppression, table)
-                suppressed += dropped
+                suppressed, changed = suppressed + dropped, changed + frame.height
                 yield frame
 
         published_columns = _published_columns(con, ref)
         scratch = wh.stage_batches(con, ref, batches())
         _, present, unique = published_record_id_checks(con, scratch)
-        staged = wh.fetch_value(con, wh.load_sql("count_rows").format(target=scratch.sql))
     finally:
         wh.run_sql(con, "erp_snapshot_drop")
-    if staged:
+    if changed:
         delivery.newest = loaded_at
     outcome.new_files.append(source_label)
     ledger = [{"source": table.name, "source_file": source_label, "file_hash": snapshot_hash,
-               "rows": staged, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
+               "rows": changed, "partition_date": as_of, "run_id": run_id, "loaded_at": loaded_at,
                "suppressed_rows": suppressed, "file_size": None, "file_mtime_ns": None}]
     columns = {**table.columns, **LINEAGE_COLUMNS, "_row_hash": "MD5 of the row's source columns (change capture)."}
-    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, staged, ledger,
+    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, changed, ledger,
                                 (table.description, columns), policy, delivery, also=stamped)
 
 

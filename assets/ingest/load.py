@@ -340,15 +340,15 @@ def _ingest_in_pieces(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, so
         delivery.last_good_rows[label] = previous
     if source.record_id not in first.columns:  # no lineage without it; the drift check stops the batch
         return verify_published(con, outcome, ref, policy, delivery)
-    suppressed, row = 0, 1
+    suppressed, row, kept_rows = 0, 1, 0
 
     def lined() -> Iterator[pl.DataFrame]:
-        nonlocal suppressed, row
+        nonlocal suppressed, row, kept_rows
         for piece in itertools.chain([first], pieces):
             numbered = with_lineage(piece, source.name, source.record_id, label, digest, loaded_at, first_row=row)
             row += piece.height
             kept, dropped = _without_erased(numbered, source.name, suppression, source)
-            suppressed += dropped
+            suppressed, kept_rows = suppressed + dropped, kept_rows + kept.height
             yield kept
 
     published_columns = _published_columns(con, ref)
@@ -359,10 +359,9 @@ def _ingest_in_pieces(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome, so
         delivery.unreadable.append(_unreadable(label, exc))
         return verify_published(con, outcome, ref, policy, delivery)
     _, present, unique = published_record_id_checks(con, scratch)
-    staged = _count(con, scratch)
     outcome.new_files.append(label)
-    ledger = [{**ledger_row, "rows": staged, "suppressed_rows": suppressed}]
-    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, staged, ledger,
+    ledger = [{**ledger_row, "rows": kept_rows, "suppressed_rows": suppressed}]
+    return check_publish_staged(con, outcome, ref, scratch, (present, unique), published_columns, kept_rows, ledger,
                                 comments, policy, delivery)
 
 

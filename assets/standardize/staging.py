@@ -141,6 +141,13 @@ def stage_first_load(con: duckdb.DuckDBPyConnection, spec: StagingTable, ref: wh
              for name in spec.raw_tables}
     writers: dict[str, wh.BatchWriter] = {}
     quarantined, checks, raw_counts = [], [], {}
+
+    def take(part: StagingBuild) -> None:
+        checks.append(validate_frame(spec.schema, part.staged.table, name="schema_valid", key_columns=spec.key_columns))
+        for table, frame in {spec.name: part.staged.table, **part.extra_tables}.items():
+            writers.setdefault(table, wh.BatchWriter(con, wh.TableRef("staging", table).scratch.sql)).add(frame)
+        quarantined.append(part.staged.quarantined)
+
     try:
         for name in spec.raw_tables:
             current = wh.load_sql("raw_current_records").format(raw=wh.TableRef("raw", name).sql).strip().rstrip(";")
@@ -148,21 +155,11 @@ def stage_first_load(con: duckdb.DuckDBPyConnection, spec: StagingTable, ref: wh
             raw_counts[name] = wh.fetch_value(con, "SELECT count(*) FROM _staging_current")
             for first in range(1, raw_counts[name] + 1, rows):
                 piece = wh.fetch_frame(con, wh.load_sql("staging_current_slice"), {"first": first, "last": first + rows - 1})
-                part = spec.build({**empty, name: piece}, as_of)
-                checks.append(validate_frame(spec.schema, part.staged.table, name="schema_valid",
-                                             key_columns=spec.key_columns))
-                for table, frame in {spec.name: part.staged.table, **part.extra_tables}.items():
-                    target = wh.TableRef("staging", table).scratch.sql
-                    writers.setdefault(table, wh.BatchWriter(con, target)).add(frame)
-                quarantined.append(part.staged.quarantined)
+                take(spec.build({**empty, name: piece}, as_of))
     finally:
         wh.execute(con, "DROP TABLE IF EXISTS _staging_current")
     if spec.name not in writers:  # no raw record at all: the empty build stages the empty table
-        part = spec.build(empty, as_of)
-        checks.append(validate_frame(spec.schema, part.staged.table, name="schema_valid", key_columns=spec.key_columns))
-        for table, frame in {spec.name: part.staged.table, **part.extra_tables}.items():
-            writers.setdefault(table, wh.BatchWriter(con, wh.TableRef("staging", table).scratch.sql)).add(frame)
-        quarantined.append(part.staged.quarantined)
+        take(spec.build(empty, as_of))
     return FirstLoad(writers[spec.name].rows, pl.concat(quarantined, how="vertical_relaxed"), raw_counts,
                      merge_validations(checks), [wh.TableRef("staging", t) for t in writers if t != spec.name])
 

@@ -85,7 +85,7 @@ def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = d
     jobs: list[writers.SqliteJob] = []
     try:
         if days == 1 and customers > shard_customers:
-            summary = _generate_sharded(out, stage_dir, customers, seed, as_of, say, rates, started,
+            summary = _generate_sharded(out, stage_dir, jobs, customers, seed, as_of, say, rates, started,
                                         shard_customers)
         else:
             summary = _generate(out, stage_dir, jobs, customers, seed, as_of, say, rates, started, days,
@@ -98,7 +98,7 @@ def generate(out: Path, customers: int = 20_000, seed: int = 42, as_of: date = d
     return summary
 
 
-def _generate_sharded(out: Path, stage_dir: Path, customers: int, seed: int, as_of: date,
+def _generate_sharded(out: Path, stage_dir: Path, jobs: list, customers: int, seed: int, as_of: date,
                       say: Callable[[str], None], rates: NoiseRates, started: float,
                       shard_customers: int) -> GenerateSummary:
     count = -(-customers // shard_customers)
@@ -107,15 +107,8 @@ def _generate_sharded(out: Path, stage_dir: Path, customers: int, seed: int, as_
     for k, size in enumerate(sizes):
         folder = stage_dir / "shards" / f"{k:03d}"
         folder.mkdir(parents=True)
-        jobs: list[writers.SqliteJob] = []
-        try:
-            part = _generate(folder, writers.staging_dir(folder), jobs, size, seed, as_of,
-                             lambda msg, k=k: say(f"shard {k + 1}/{count}: {msg}"), rates, started,
-                             shard=k, first=first)
-        except BaseException:
-            for job in jobs:
-                job.cancel()
-            raise
+        part = _generate(folder, writers.staging_dir(folder), jobs, size, seed, as_of,
+                         lambda msg, k=k: say(f"shard {k + 1}/{count}: {msg}"), rates, started, shard=k, first=first)
         first = part.next_ids
         parts.append(folder)
     say(f"merging {count} shards")
